@@ -1,0 +1,1 @@
+"""Antrean: digital queue management for Indonesian public-service offices."""

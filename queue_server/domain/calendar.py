@@ -1,0 +1,82 @@
+"""The office's service day and opening hours, in the office's own time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from .errors import OfficeClosed, PastLastTicket, ServiceClosed
+from .model import DayHours, Office, Service
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_time(office: Office, now: datetime) -> datetime:
+    """Return `now` (aware, any zone) in the office's local time."""
+    return now.astimezone(zone(office.timezone))
+
+
+def service_date(office: Office, now: datetime) -> date:
+    """Return the office's service day at `now`: it turns at local midnight."""
+    return local_time(office, now).date()
+
+
+def day_start(office: Office, day: date) -> datetime:
+    """Return local midnight of `day` as an aware datetime."""
+    return datetime.combine(day, time(0, 0), tzinfo=zone(office.timezone))
+
+
+def next_midnight(office: Office, now: datetime) -> datetime:
+    """Return the next local midnight after `now`."""
+    return day_start(office, service_date(office, now) + timedelta(days=1))
+
+
+def hours_on(office: Office, service: Service | None, day: date) -> DayHours | None:
+    """Return the hours that apply on `day`, or None when closed all day."""
+    if day in office.closed_dates:
+        return None
+    table = service.hours if service is not None and service.hours is not None else office.hours
+    return table.get(day.weekday())
+
+
+def _within(hours: DayHours, at: time) -> bool:
+    if at < hours.opens:
+        return False
+    return hours.closes is None or at < hours.closes
+
+
+def check_can_issue(office: Office, service: Service, now: datetime) -> None:
+    """Raise why a ticket for `service` cannot be taken at `now`, if it cannot."""
+    local = local_time(office, now)
+    day, at = local.date(), local.time()
+    office_hours = hours_on(office, None, day)
+    if office_hours is None or not _within(office_hours, at):
+        raise OfficeClosed(opens=_opens_text(office_hours), closes=_closes_text(office_hours))
+    hours = hours_on(office, service, day)
+    if hours is None or not _within(hours, at):
+        raise ServiceClosed(
+            service=service.code, opens=_opens_text(hours), closes=_closes_text(hours)
+        )
+    for table in (office_hours, hours):
+        if table.last_ticket is not None and at > table.last_ticket:
+            last = table.last_ticket.strftime("%H:%M")
+            raise PastLastTicket(service=service.code, last_ticket=last)
+
+
+def on_break(hours: DayHours | None, at: time) -> bool:
+    """Say whether `at` falls in one of the day's breaks (e.g. Friday prayer)."""
+    return hours is not None and any(start <= at < end for start, end in hours.breaks)
+
+
+def _opens_text(hours: DayHours | None) -> str:
+    return "" if hours is None else hours.opens.strftime("%H:%M")
+
+
+def _closes_text(hours: DayHours | None) -> str:
+    if hours is None:
+        return ""
+    return "24:00" if hours.closes is None else hours.closes.strftime("%H:%M")

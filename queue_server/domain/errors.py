@@ -1,0 +1,88 @@
+"""Refusals with a reason: each has a stable code the API turns into a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A command the rules refuse; `code` names the reason, `params` fill its message."""
+
+    code = "domain_error"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(f"{self.code}: {params}")
+
+
+class OfficeClosed(DomainError):
+    code = "office_closed"
+
+
+class ServiceClosed(DomainError):
+    code = "service_closed"
+
+
+class PastLastTicket(DomainError):
+    code = "past_last_ticket"
+
+
+class QuotaReached(DomainError):
+    code = "quota_reached"
+
+
+class ServiceInactive(DomainError):
+    code = "service_inactive"
+
+
+class RemoteNotAllowed(DomainError):
+    code = "remote_not_allowed"
+
+
+class UnknownService(DomainError):
+    code = "unknown_service"
+
+
+class UnknownCounter(DomainError):
+    code = "unknown_counter"
+
+
+class UnknownTicket(DomainError):
+    code = "unknown_ticket"
+
+
+class CounterNotOpen(DomainError):
+    code = "counter_not_open"
+
+
+class CounterCannotServe(DomainError):
+    code = "counter_cannot_serve"
+
+
+class NotSignedIn(DomainError):
+    """The acting officer is not the one signed in at that counter."""
+
+    code = "not_signed_in"
+
+
+class CounterTaken(DomainError):
+    """Another officer is signed in at that counter."""
+
+    code = "counter_taken"
+
+
+class CounterBusy(DomainError):
+    code = "counter_busy"
+
+
+class SameService(DomainError):
+    code = "same_service"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+    def __init__(self, current: str, target: str, **params: Any) -> None:
+        super().__init__(current=current, target=target, **params)
+        self.current = current
+        self.target = target

@@ -1,0 +1,169 @@
+"""The office's things: offices, services, counters (loket) and tickets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    ON_HOLD = "on_hold"
+    MISSED = "missed"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset(
+    {TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.EXPIRED}
+)
+ACTIVE = frozenset(TicketStatus) - TERMINAL
+
+
+class PriorityGroup(StrEnum):
+    """The groups UU 25/2009 art. 29 entitles to special treatment."""
+
+    NONE = "none"
+    LANSIA = "lansia"
+    DISABILITAS = "disabilitas"
+    IBU_HAMIL = "ibu_hamil"
+    BALITA = "balita"
+    KORBAN_BENCANA = "korban_bencana"
+
+
+class Channel(StrEnum):
+    KIOSK = "kiosk"
+    WEB = "web"
+    CHAT = "chat"
+    STAFF = "staff"
+
+
+class Language(StrEnum):
+    ID = "id"
+    EN = "en"
+
+
+class CounterState(StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class NormalOrder(StrEnum):
+    """How a counter picks among normal tickets of its services."""
+
+    PREFERENCE = "preference"  # first service in the counter's order that has anyone waiting
+    LONGEST_WAIT = "longest_wait"  # oldest ticket across the counter's services
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """Opening hours of one weekday, in the office's local time."""
+
+    opens: time
+    closes: time | None  # None: open until midnight
+    last_ticket: time | None = None  # None: until closing
+    breaks: tuple[tuple[time, time], ...] = ()
+
+
+ALL_DAY = DayHours(opens=time(0, 0), closes=None)
+
+
+@dataclass(frozen=True)
+class QueuePolicy:
+    """Office-wide rules for who is called next and what happens to missed visitors."""
+
+    fairness_after: int = 3  # K: after K priority calls in a row, an older normal ticket goes
+    reenter_after_calls: int = 5  # N: a missed ticket re-enters after N more calls
+    max_reentries: int = 2  # M: how often a missed ticket may re-enter before no_show
+    normal_order: NormalOrder = NormalOrder.PREFERENCE
+
+
+@dataclass(frozen=True)
+class Office:
+    id: int
+    slug: str
+    name: str
+    timezone: str  # IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)
+    hours: dict[int, DayHours] = field(default_factory=dict)  # weekday (0=Monday) -> hours
+    closed_dates: frozenset[date] = frozenset()
+    policy: QueuePolicy = QueuePolicy()
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    prefix: str
+    name_id: str
+    name_en: str
+    description_id: str = ""
+    description_en: str = ""
+    documents: tuple[str, ...] = ()
+    fee: int = 0  # rupiah; 0 is free of charge
+    fee_note: str = ""
+    target_minutes: int = 15
+    daily_quota: int | None = None
+    hours: dict[int, DayHours] | None = None  # None: the office's hours
+    remote_allowed: bool = False
+    active: bool = True
+    sort_order: int = 0
+
+
+@dataclass(frozen=True)
+class Counter:
+    number: int
+    name: str
+    services: tuple[str, ...]  # service codes in order of preference
+    state: CounterState = CounterState.CLOSED
+    officer: str | None = None
+    current_ticket: str | None = None  # ticket id called to or served at this counter
+    priority_streak: int = 0  # consecutive priority calls, for the fairness bound
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    token: str
+    service: str  # the service whose line it is in now
+    origin_service: str  # the service that numbered it (kept across transfers)
+    service_date: date
+    seq: int
+    number: str
+    status: TicketStatus
+    priority: PriorityGroup
+    channel: Channel
+    language: Language
+    issued_at: datetime
+    phone: str | None = None
+    notify_consent: bool = False
+    front_at: datetime | None = None  # sent to the front of its line by an officer
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    ended_at: datetime | None = None
+    counter: int | None = None
+    officer: str | None = None
+    recall_count: int = 0
+    call_count: int = 0
+    missed_count: int = 0
+    reenter_at_call: int | None = None  # service call count at which a missed ticket re-enters
+    transferred_from: str | None = None
+
+    @property
+    def is_priority(self) -> bool:
+        return self.priority is not PriorityGroup.NONE
+
+    def line_key(self) -> tuple[int, datetime]:
+        """Order within a line: sent-to-front first, then by original issue time."""
+        if self.front_at is not None:
+            return (0, self.front_at)
+        return (1, self.issued_at)

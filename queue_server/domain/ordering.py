@@ -1,0 +1,207 @@
+"""Who is called next at a counter, and how many would be called before a given ticket."""
+
+from __future__ import annotations
+
+from bisect import insort
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .model import Counter, CounterState, NormalOrder, QueuePolicy, Ticket, TicketStatus
+
+LineKey = tuple[int, datetime, str]
+
+
+def line_key(ticket: Ticket) -> LineKey:
+    """Order inside one line: re-entering missed first, then sent-to-front, then issue time."""
+    if ticket.status is TicketStatus.MISSED:
+        return (0, ticket.called_at or ticket.issued_at, ticket.id)
+    if ticket.front_at is not None:
+        return (1, ticket.front_at, ticket.id)
+    return (2, ticket.issued_at, ticket.id)
+
+
+def wait_key(ticket: Ticket) -> tuple[datetime, str]:
+    """How long a ticket has waited: earlier issue time waited longer."""
+    return (ticket.issued_at, ticket.id)
+
+
+@dataclass
+class _Line:
+    items: list[tuple[LineKey, Ticket]] = field(default_factory=list)
+    head: int = 0
+
+    def peek(self) -> Ticket | None:
+        return self.items[self.head][1] if self.head < len(self.items) else None
+
+    def pop(self) -> Ticket:
+        ticket = self.items[self.head][1]
+        self.head += 1
+        return ticket
+
+    def push(self, ticket: Ticket) -> None:
+        insort(self.items, (line_key(ticket), ticket), lo=self.head)
+
+    def __len__(self) -> int:
+        return len(self.items) - self.head
+
+
+@dataclass
+class Lines:
+    """The callable tickets of an office split by service and lane, each in line order."""
+
+    priority: dict[str, _Line]
+    normal: dict[str, _Line]
+    pending_missed: dict[str, list[Ticket]]  # missed tickets not yet due to re-enter
+    calls: dict[str, int]
+
+    @classmethod
+    def build(cls, tickets: Iterable[Ticket], calls: Mapping[str, int]) -> Lines:
+        priority: dict[str, _Line] = {}
+        normal: dict[str, _Line] = {}
+        pending: dict[str, list[Ticket]] = {}
+        missed: list[Ticket] = []
+        for ticket in tickets:
+            if ticket.status is TicketStatus.WAITING:
+                lanes = priority if ticket.is_priority else normal
+                lanes.setdefault(ticket.service, _Line()).items.append((line_key(ticket), ticket))
+            elif ticket.status is TicketStatus.MISSED:
+                missed.append(ticket)
+        for lanes in (priority, normal):
+            for line in lanes.values():
+                line.items.sort()
+        lines = cls(priority, normal, pending, dict(calls))
+        for ticket in missed:
+            pending.setdefault(ticket.service, []).append(ticket)
+        for service in list(pending):
+            lines._release_missed(service)
+        return lines
+
+    def _lane(self, ticket: Ticket) -> _Line:
+        lanes = self.priority if ticket.is_priority else self.normal
+        return lanes.setdefault(ticket.service, _Line())
+
+    def _waiting_in(self, service: str) -> int:
+        return len(self.priority.get(service, ())) + len(self.normal.get(service, ()))
+
+    def _release_missed(self, service: str) -> None:
+        """Move missed tickets that are due (N calls later, or nobody else waits) into line."""
+        pending = self.pending_missed.get(service)
+        if not pending:
+            return
+        calls = self.calls.get(service, 0)
+        due = [t for t in pending if t.reenter_at_call is None or calls >= t.reenter_at_call]
+        if not due and self._waiting_in(service) == 0:
+            due = [min(pending, key=line_key)]
+        for ticket in due:
+            pending.remove(ticket)
+            self._lane(ticket).push(ticket)
+
+    def is_callable(self, ticket: Ticket) -> bool:
+        lanes = self.priority if ticket.is_priority else self.normal
+        line = lanes.get(ticket.service)
+        return line is not None and any(t.id == ticket.id for _, t in line.items[line.head :])
+
+    def pick(self, counter: Counter, streak: int, policy: QueuePolicy) -> Ticket | None:
+        """Take the ticket `counter` calls next, or None when it has nobody to call."""
+        services = counter.services
+        best_priority: _Line | None = None
+        for service in services:
+            line = self.priority.get(service)
+            head = line.peek() if line is not None else None
+            if head is not None and (
+                best_priority is None or line_key(head) < line_key(best_priority.peek())  # type: ignore[arg-type]
+            ):
+                best_priority = line
+        oldest_normal = self._oldest_normal(services)
+        chosen: _Line | None
+        if best_priority is not None:
+            chosen = best_priority
+            priority_head = best_priority.peek()
+            assert priority_head is not None
+            if (
+                streak >= policy.fairness_after
+                and oldest_normal is not None
+                and wait_key(oldest_normal.peek()) < wait_key(priority_head)  # type: ignore[arg-type]
+            ):
+                chosen = oldest_normal
+        elif policy.normal_order is NormalOrder.LONGEST_WAIT:
+            chosen = oldest_normal
+        else:
+            chosen = next(
+                (self.normal[s] for s in services if len(self.normal.get(s, ())) > 0), None
+            )
+        if chosen is None:
+            return None
+        ticket = chosen.pop()
+        self.calls[ticket.service] = self.calls.get(ticket.service, 0) + 1
+        self._release_missed(ticket.service)
+        return ticket
+
+    def _oldest_normal(self, services: tuple[str, ...]) -> _Line | None:
+        best: _Line | None = None
+        best_key: tuple[datetime, str] | None = None
+        for service in services:
+            line = self.normal.get(service)
+            head = line.peek() if line is not None else None
+            if head is None:
+                continue
+            key = wait_key(head)
+            if best_key is None or key < best_key:
+                best, best_key = line, key
+        return best
+
+
+def next_streak(streak: int, ticket: Ticket) -> int:
+    """Count consecutive priority calls at a counter."""
+    return streak + 1 if ticket.is_priority else 0
+
+
+def staffed(counters: Iterable[Counter]) -> list[Counter]:
+    """Counters that keep calling: open ones, and paused ones that will come back."""
+    return [c for c in counters if c.state is not CounterState.CLOSED]
+
+
+def ahead_of(
+    ticket: Ticket,
+    tickets: Iterable[Ticket],
+    counters: Iterable[Counter],
+    calls: Mapping[str, int],
+    policy: QueuePolicy,
+) -> int:
+    """Count the tickets called before `ticket` if nobody new came and counters kept their services.
+
+    Counters take turns in number order, one call each. When no staffed counter serves the
+    ticket's service, every counter that lists it is assumed to open.
+    """
+    if ticket.status not in (TicketStatus.WAITING, TicketStatus.MISSED):
+        return 0
+    all_counters = sorted(counters, key=lambda c: c.number)
+    serving = [c for c in staffed(all_counters) if ticket.service in c.services]
+    pool = staffed(all_counters) if serving else []
+    if not serving:
+        pool = [c for c in all_counters if ticket.service in c.services]
+    if not pool:
+        return sum(
+            1
+            for t in tickets
+            if t.service == ticket.service
+            and t.status is TicketStatus.WAITING
+            and line_key(t) < line_key(ticket)
+        )
+    lines = Lines.build(tickets, calls)
+    streaks = {c.number: c.priority_streak for c in pool}
+    count = 0
+    while True:
+        progressed = False
+        for counter in pool:
+            picked = lines.pick(counter, streaks[counter.number], policy)
+            if picked is None:
+                continue
+            progressed = True
+            if picked.id == ticket.id:
+                return count
+            streaks[counter.number] = next_streak(streaks[counter.number], picked)
+            count += 1
+        if not progressed:
+            return count

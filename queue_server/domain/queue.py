@@ -1,0 +1,507 @@
+"""One office's live queue: state, the commands on it, and `apply`, the only mutator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from . import calendar, errors
+from .estimate import EstimateRange, estimate_wait
+from .events import CALLING, Event, EventType
+from .model import (
+    Channel,
+    Counter,
+    CounterState,
+    Language,
+    Office,
+    PriorityGroup,
+    Service,
+    Ticket,
+    TicketStatus,
+)
+from .numbering import format_number
+from .ordering import Lines, ahead_of, next_streak, staffed
+from .transitions import guard
+
+RECENT_CALLS = 10
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call shown on the lobby display."""
+
+    ticket_id: str
+    number: str
+    service: str
+    counter: int
+    at: datetime
+
+
+@dataclass
+class OfficeQueue:
+    """Everything needed to decide: config plus the day's open tickets."""
+
+    office: Office
+    services: dict[str, Service]
+    counters: dict[int, Counter]
+    service_date: date
+    version: int = 0
+    tickets: dict[str, Ticket] = field(default_factory=dict)  # open (non-terminal) tickets only
+    last_seq: dict[str, int] = field(default_factory=dict)  # per numbering service, today
+    calls: dict[str, int] = field(default_factory=dict)  # calls per service today
+    keys: dict[str, str] = field(default_factory=dict)  # idempotency key -> ticket id, today
+    recent_calls: list[Call] = field(default_factory=list)
+    service_minutes: dict[str, float] = field(default_factory=dict)  # running mean per service
+
+    # ---- reading ----
+    def ticket(self, ticket_id: str) -> Ticket:
+        try:
+            return self.tickets[ticket_id]
+        except KeyError:
+            raise errors.UnknownTicket() from None
+
+    def counter(self, number: int) -> Counter:
+        try:
+            return self.counters[number]
+        except KeyError:
+            raise errors.UnknownCounter(counter=number) from None
+
+    def service(self, code: str) -> Service:
+        try:
+            return self.services[code]
+        except KeyError:
+            raise errors.UnknownService(service=code) from None
+
+    def waiting(self, service: str | None = None) -> int:
+        """Count tickets still to be called (waiting or missed), optionally for one service."""
+        return sum(
+            1
+            for t in self.tickets.values()
+            if t.status in (TicketStatus.WAITING, TicketStatus.MISSED)
+            and (service is None or t.service == service)
+        )
+
+    def ahead(self, ticket: Ticket) -> int:
+        return ahead_of(
+            ticket, self.tickets.values(), self.counters.values(), self.calls, self.office.policy
+        )
+
+    def estimate(self, ticket: Ticket, ahead: int) -> EstimateRange:
+        """Expected wait for `ticket` with `ahead` people before it."""
+        if ticket.status not in (TicketStatus.WAITING, TicketStatus.MISSED):
+            return EstimateRange(0, 0)
+        service = self.services.get(ticket.service)
+        target = service.target_minutes if service is not None else 15
+        mean = self.service_minutes.get(ticket.service, float(target))
+        serving = [c for c in staffed(self.counters.values()) if ticket.service in c.services]
+        if not serving:
+            serving = [c for c in self.counters.values() if ticket.service in c.services]
+        return estimate_wait(ahead, mean, max(1, len(serving)))
+
+    def next_for(self, counter: Counter) -> Ticket | None:
+        """Return the ticket `counter` would call now, without calling it."""
+        lines = Lines.build(self.tickets.values(), self.calls)
+        return lines.pick(counter, counter.priority_streak, self.office.policy)
+
+
+# ---- applying events: the only place state changes ----
+def apply(state: OfficeQueue, event: Event) -> None:
+    """Change `state` by `event`. Replaying a day's events rebuilds the day's state."""
+    if event.type is EventType.DAY_STARTED:
+        assert event.service_date is not None
+        state.service_date = event.service_date
+        state.tickets.clear()
+        state.last_seq.clear()
+        state.calls.clear()
+        state.keys.clear()
+        state.recent_calls.clear()
+        return
+    ticket = event.ticket
+    if ticket is not None:
+        if ticket.status.is_terminal:
+            state.tickets.pop(ticket.id, None)
+        else:
+            state.tickets[ticket.id] = ticket
+        if event.type is EventType.TICKET_ISSUED:
+            state.last_seq[ticket.origin_service] = max(
+                state.last_seq.get(ticket.origin_service, 0), ticket.seq
+            )
+            if event.key is not None:
+                state.keys[event.key] = ticket.id
+        elif event.type is EventType.TICKET_CALLED:
+            state.calls[ticket.service] = state.calls.get(ticket.service, 0) + 1
+        elif event.type is EventType.TICKET_FINISHED:
+            _learn_service_time(state, ticket)
+        if event.type in CALLING and ticket.counter is not None:
+            call = Call(ticket.id, ticket.number, ticket.service, ticket.counter, event.at)
+            state.recent_calls.insert(0, call)
+            del state.recent_calls[RECENT_CALLS:]
+    if event.counter is not None:
+        state.counters[event.counter.number] = event.counter
+
+
+def apply_all(state: OfficeQueue, events: list[Event]) -> None:
+    for event in events:
+        apply(state, event)
+
+
+def _learn_service_time(state: OfficeQueue, ticket: Ticket) -> None:
+    start = ticket.started_at or ticket.called_at
+    if start is None or ticket.finished_at is None:
+        return
+    minutes = max(0.0, (ticket.finished_at - start).total_seconds() / 60)
+    previous = state.service_minutes.get(ticket.service)
+    state.service_minutes[ticket.service] = (
+        minutes if previous is None else previous + 0.2 * (minutes - previous)
+    )
+
+
+# ---- commands: decide, never mutate; return the events ----
+def rollover(state: OfficeQueue, now: datetime) -> list[Event]:
+    """Close the service day if local midnight has passed since `state` was last touched."""
+    today = calendar.service_date(state.office, now)
+    if today <= state.service_date:
+        return []
+    return [*end_day(state, now), Event(EventType.DAY_STARTED, now, service_date=today)]
+
+
+def end_day(state: OfficeQueue, now: datetime) -> list[Event]:
+    """Expire every open ticket and close every counter."""
+    events: list[Event] = []
+    for ticket in sorted(state.tickets.values(), key=lambda t: (t.issued_at, t.id)):
+        guard(ticket.status, TicketStatus.EXPIRED)
+        expired = replace(ticket, status=TicketStatus.EXPIRED, ended_at=now)
+        events.append(Event(EventType.TICKET_EXPIRED, now, ticket=expired))
+    for counter in sorted(state.counters.values(), key=lambda c: c.number):
+        if counter.state is not CounterState.CLOSED or counter.current_ticket is not None:
+            closed = replace(
+                counter,
+                state=CounterState.CLOSED,
+                officer=None,
+                current_ticket=None,
+                priority_streak=0,
+            )
+            events.append(Event(EventType.COUNTER_CLOSED, now, counter=closed))
+    return events
+
+
+def issue(
+    state: OfficeQueue,
+    *,
+    service: str,
+    now: datetime,
+    ticket_id: str,
+    token: str,
+    channel: Channel,
+    priority: PriorityGroup = PriorityGroup.NONE,
+    language: Language = Language.ID,
+    phone: str | None = None,
+    notify_consent: bool = False,
+    key: str | None = None,
+) -> list[Event]:
+    """Take a number in `service`'s line."""
+    svc = state.service(service)
+    if not svc.active:
+        raise errors.ServiceInactive(service=svc.code)
+    if channel in (Channel.WEB, Channel.CHAT) and not svc.remote_allowed:
+        raise errors.RemoteNotAllowed(service=svc.code)
+    calendar.check_can_issue(state.office, svc, now)
+    issued = state.last_seq.get(svc.code, 0)
+    if svc.daily_quota is not None and issued >= svc.daily_quota:
+        raise errors.QuotaReached(service=svc.code, quota=svc.daily_quota)
+    seq = issued + 1
+    ticket = Ticket(
+        id=ticket_id,
+        token=token,
+        service=svc.code,
+        origin_service=svc.code,
+        service_date=state.service_date,
+        seq=seq,
+        number=format_number(svc.prefix, seq),
+        status=TicketStatus.WAITING,
+        priority=priority,
+        channel=channel,
+        language=language,
+        issued_at=now,
+        phone=phone,
+        notify_consent=notify_consent and phone is not None,
+    )
+    return [Event(EventType.TICKET_ISSUED, now, ticket=ticket, key=key)]
+
+
+def _signed_in(state: OfficeQueue, number: int, officer: str | None) -> Counter:
+    """Return the counter if it is open and `officer` is signed in there (None: any officer)."""
+    counter = state.counter(number)
+    if counter.state is not CounterState.OPEN:
+        raise errors.CounterNotOpen(counter=number)
+    if officer is not None and counter.officer != officer:
+        raise errors.NotSignedIn(counter=number)
+    return counter
+
+
+def _at_counter(state: OfficeQueue, ticket: Ticket, officer: str | None) -> Counter:
+    """Return the counter holding `ticket`, checking the acting officer is signed in there."""
+    if ticket.counter is None:
+        raise errors.InvalidTransition(current=ticket.status.value, target="at_counter")
+    counter = state.counter(ticket.counter)
+    if officer is not None and counter.officer != officer:
+        raise errors.NotSignedIn(counter=counter.number)
+    return counter
+
+
+def _release(counter: Counter, ticket: Ticket) -> Counter:
+    if counter.current_ticket == ticket.id:
+        return replace(counter, current_ticket=None)
+    return counter
+
+
+def _finish_current(state: OfficeQueue, counter: Counter, now: datetime) -> list[Event]:
+    if counter.current_ticket is None or counter.current_ticket not in state.tickets:
+        return []
+    current = state.tickets[counter.current_ticket]
+    if current.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
+        return []
+    return _finish(state, current, counter, now)
+
+
+def _finish(state: OfficeQueue, ticket: Ticket, counter: Counter, now: datetime) -> list[Event]:
+    guard(ticket.status, TicketStatus.DONE)
+    done = replace(
+        ticket,
+        status=TicketStatus.DONE,
+        started_at=ticket.started_at or ticket.called_at,
+        finished_at=now,
+        ended_at=now,
+    )
+    return [Event(EventType.TICKET_FINISHED, now, ticket=done, counter=_release(counter, ticket))]
+
+
+def _called(ticket: Ticket, counter: Counter, now: datetime) -> tuple[Ticket, Counter]:
+    guard(ticket.status, TicketStatus.CALLED)
+    called = replace(
+        ticket,
+        status=TicketStatus.CALLED,
+        called_at=now,
+        started_at=None,
+        counter=counter.number,
+        officer=counter.officer,
+        call_count=ticket.call_count + 1,
+        recall_count=0,
+        reenter_at_call=None,
+    )
+    busy = replace(
+        counter,
+        current_ticket=ticket.id,
+        priority_streak=next_streak(counter.priority_streak, ticket),
+    )
+    return called, busy
+
+
+def call_next(
+    state: OfficeQueue, counter_number: int, officer: str | None, now: datetime
+) -> list[Event]:
+    """Finish the counter's current visitor and call the next; no TICKET_CALLED if none waits."""
+    counter = _signed_in(state, counter_number, officer)
+    events = _finish_current(state, counter, now)
+    if events:
+        assert events[-1].counter is not None
+        counter = events[-1].counter
+    picked = state.next_for(counter)
+    if picked is None:
+        return events
+    called, busy = _called(picked, counter, now)
+    return [*events, Event(EventType.TICKET_CALLED, now, ticket=called, counter=busy)]
+
+
+def call_ticket(
+    state: OfficeQueue, ticket_id: str, counter_number: int, officer: str | None, now: datetime
+) -> list[Event]:
+    """Call one chosen ticket to a counter (e.g. picked from the list by the officer)."""
+    ticket = state.ticket(ticket_id)
+    counter = _signed_in(state, counter_number, officer)
+    guard(ticket.status, TicketStatus.CALLED)
+    if ticket.status is TicketStatus.CALLED:
+        raise errors.InvalidTransition(current=ticket.status.value, target="called")
+    events = _finish_current(state, counter, now)
+    if events:
+        assert events[-1].counter is not None
+        counter = events[-1].counter
+    if ticket.status is TicketStatus.ON_HOLD:
+        return [*events, *resume(state, ticket_id, counter.number, officer, now, counter=counter)]
+    called, busy = _called(ticket, counter, now)
+    return [*events, Event(EventType.TICKET_CALLED, now, ticket=called, counter=busy)]
+
+
+def recall(state: OfficeQueue, ticket_id: str, officer: str | None, now: datetime) -> list[Event]:
+    """Announce a called ticket again."""
+    ticket = state.ticket(ticket_id)
+    if ticket.status is not TicketStatus.CALLED:
+        raise errors.InvalidTransition(current=ticket.status.value, target="called")
+    _at_counter(state, ticket, officer)
+    recalled = replace(ticket, recall_count=ticket.recall_count + 1)
+    return [Event(EventType.TICKET_RECALLED, now, ticket=recalled)]
+
+
+def start(state: OfficeQueue, ticket_id: str, officer: str | None, now: datetime) -> list[Event]:
+    """The called visitor arrived at the counter: service starts."""
+    ticket = state.ticket(ticket_id)
+    guard(ticket.status, TicketStatus.SERVING)
+    _at_counter(state, ticket, officer)
+    serving = replace(ticket, status=TicketStatus.SERVING, started_at=now)
+    return [Event(EventType.TICKET_STARTED, now, ticket=serving)]
+
+
+def finish(state: OfficeQueue, ticket_id: str, officer: str | None, now: datetime) -> list[Event]:
+    """Service is done."""
+    ticket = state.ticket(ticket_id)
+    guard(ticket.status, TicketStatus.DONE)
+    counter = _at_counter(state, ticket, officer)
+    return _finish(state, ticket, counter, now)
+
+
+def no_show(state: OfficeQueue, ticket_id: str, officer: str | None, now: datetime) -> list[Event]:
+    """The called visitor did not come: re-enter later (at most M times), then close."""
+    ticket = state.ticket(ticket_id)
+    counter = _at_counter(state, ticket, officer)
+    policy = state.office.policy
+    released = _release(counter, ticket)
+    if ticket.missed_count < policy.max_reentries:
+        guard(ticket.status, TicketStatus.MISSED)
+        missed = replace(
+            ticket,
+            status=TicketStatus.MISSED,
+            missed_count=ticket.missed_count + 1,
+            reenter_at_call=state.calls.get(ticket.service, 0) + policy.reenter_after_calls,
+        )
+        return [Event(EventType.TICKET_MISSED, now, ticket=missed, counter=released)]
+    guard(ticket.status, TicketStatus.NO_SHOW)
+    gone = replace(ticket, status=TicketStatus.NO_SHOW, ended_at=now)
+    return [Event(EventType.TICKET_NO_SHOW, now, ticket=gone, counter=released)]
+
+
+def transfer(
+    state: OfficeQueue,
+    ticket_id: str,
+    to_service: str,
+    officer: str | None,
+    now: datetime,
+    *,
+    to_front: bool = False,
+) -> list[Event]:
+    """Send a ticket to another service's line; it keeps its number and its place by issue time."""
+    ticket = state.ticket(ticket_id)
+    target = state.service(to_service)
+    if not target.active:
+        raise errors.ServiceInactive(service=target.code)
+    if target.code == ticket.service:
+        raise errors.SameService(service=target.code)
+    guard(ticket.status, TicketStatus.WAITING)
+    counter: Counter | None = None
+    if ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING):
+        counter = _release(_at_counter(state, ticket, officer), ticket)
+    moved = replace(
+        ticket,
+        status=TicketStatus.WAITING,
+        service=target.code,
+        transferred_from=ticket.service,
+        front_at=now if to_front else None,
+        counter=None,
+        officer=None,
+        started_at=None,
+    )
+    return [Event(EventType.TICKET_TRANSFERRED, now, ticket=moved, counter=counter)]
+
+
+def hold(state: OfficeQueue, ticket_id: str, officer: str | None, now: datetime) -> list[Event]:
+    """Set a visitor aside (e.g. to fetch a document); the counter is free for the next."""
+    ticket = state.ticket(ticket_id)
+    guard(ticket.status, TicketStatus.ON_HOLD)
+    counter = _at_counter(state, ticket, officer)
+    held = replace(ticket, status=TicketStatus.ON_HOLD)
+    return [Event(EventType.TICKET_HELD, now, ticket=held, counter=_release(counter, ticket))]
+
+
+def resume(
+    state: OfficeQueue,
+    ticket_id: str,
+    counter_number: int | None,
+    officer: str | None,
+    now: datetime,
+    *,
+    counter: Counter | None = None,
+) -> list[Event]:
+    """Call a held visitor back to a counter (by default the one that held them)."""
+    ticket = state.ticket(ticket_id)
+    if ticket.status is not TicketStatus.ON_HOLD:
+        raise errors.InvalidTransition(current=ticket.status.value, target="called")
+    number = counter_number if counter_number is not None else ticket.counter
+    if number is None:
+        raise errors.UnknownCounter(counter=None)
+    if counter is None:
+        counter = _signed_in(state, number, officer)
+        if counter.current_ticket is not None and counter.current_ticket in state.tickets:
+            raise errors.CounterBusy(counter=number)
+    guard(ticket.status, TicketStatus.CALLED)
+    called = replace(
+        ticket,
+        status=TicketStatus.CALLED,
+        called_at=now,
+        counter=counter.number,
+        officer=counter.officer,
+    )
+    busy = replace(counter, current_ticket=ticket.id)
+    return [Event(EventType.TICKET_RESUMED, now, ticket=called, counter=busy)]
+
+
+def cancel(state: OfficeQueue, ticket_id: str, now: datetime) -> list[Event]:
+    """The visitor (or staff for them) gives up the ticket."""
+    ticket = state.ticket(ticket_id)
+    guard(ticket.status, TicketStatus.CANCELLED)
+    cancelled = replace(ticket, status=TicketStatus.CANCELLED, ended_at=now)
+    counter = None
+    if ticket.counter is not None and ticket.counter in state.counters:
+        held_by = state.counters[ticket.counter]
+        if held_by.current_ticket == ticket.id:
+            counter = _release(held_by, ticket)
+    return [Event(EventType.TICKET_CANCELLED, now, ticket=cancelled, counter=counter)]
+
+
+# ---- counters ----
+def open_counter(state: OfficeQueue, number: int, officer: str, now: datetime) -> list[Event]:
+    """Sign `officer` in at a counter and open it (also resumes a paused counter)."""
+    counter = state.counter(number)
+    if counter.officer is not None and counter.officer != officer:
+        raise errors.CounterTaken(counter=number, officer=counter.officer)
+    events: list[Event] = []
+    for other in sorted(state.counters.values(), key=lambda c: c.number):
+        if other.number != number and other.officer == officer:
+            if other.current_ticket is not None and other.current_ticket in state.tickets:
+                raise errors.CounterBusy(counter=other.number)
+            closed = replace(other, state=CounterState.CLOSED, officer=None, current_ticket=None)
+            events.append(Event(EventType.COUNTER_CLOSED, now, counter=closed))
+    opened = replace(counter, state=CounterState.OPEN, officer=officer)
+    return [*events, Event(EventType.COUNTER_OPENED, now, counter=opened)]
+
+
+def pause_counter(
+    state: OfficeQueue, number: int, officer: str | None, now: datetime
+) -> list[Event]:
+    """Take a break (istirahat): the counter stops calling but keeps its officer."""
+    counter = _signed_in(state, number, officer)
+    paused = replace(counter, state=CounterState.PAUSED)
+    return [Event(EventType.COUNTER_PAUSED, now, counter=paused)]
+
+
+def close_counter(
+    state: OfficeQueue, number: int, officer: str | None, now: datetime
+) -> list[Event]:
+    """Sign the officer out and close the counter; its current visitor must be dealt with first."""
+    counter = state.counter(number)
+    if counter.state is CounterState.CLOSED:
+        raise errors.CounterNotOpen(counter=number)
+    if officer is not None and counter.officer != officer:
+        raise errors.NotSignedIn(counter=number)
+    if counter.current_ticket is not None and counter.current_ticket in state.tickets:
+        raise errors.CounterBusy(counter=number)
+    closed = replace(counter, state=CounterState.CLOSED, officer=None, current_ticket=None)
+    return [Event(EventType.COUNTER_CLOSED, now, counter=closed)]
