@@ -1,0 +1,25 @@
+"""Settings from the environment (ANTREAN_*), read once at start-up."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ANTREAN_", extra="ignore")
+
+    database_url: str = "sqlite:///antrean.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None  # links on tickets and QR codes; default http://host:port
+    admin_password: str | None = None
+    demo_password: str | None = None
+    seed_demo: bool = True
+    session_hours: int = 12
+    secure_cookies: bool = False  # set true behind HTTPS
+
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"

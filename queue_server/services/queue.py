@@ -1,0 +1,347 @@
+"""The queue's use cases. Each write: lock the office, ask the domain, persist rows + events in
+one transaction, then (after commit) update the in-memory state and tell listeners."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from queue_server.clock import Clock
+from queue_server.domain import queue as domain
+from queue_server.domain.errors import DomainError
+from queue_server.domain.estimate import EstimateRange
+from queue_server.domain.events import Event, EventType
+from queue_server.domain.model import (
+    Channel,
+    CounterState,
+    Language,
+    PriorityGroup,
+    Service,
+    Ticket,
+)
+from queue_server.domain.queue import OfficeQueue
+from queue_server.store import repository as repo
+from queue_server.store.db import Database
+
+Decide = Callable[[OfficeQueue, datetime], list[Event]]
+Listener = Callable[[int, list[tuple[int, Event]]], None]
+CATCH_UP_LIMIT = 1000  # beyond this many missed events, reloading from tables is cheaper
+
+
+class OfficeNotFound(LookupError):
+    pass
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was reused for a different request."""
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket with its place in line, as the visitor and staff see it."""
+
+    ticket: Ticket
+    service: Service | None
+    ahead: int
+    estimate: EstimateRange
+    office_slug: str
+
+
+@dataclass
+class _Replay(Exception):
+    ticket_id: str
+
+
+@dataclass
+class Committed:
+    """What a write changed: numbered events and the state after them."""
+
+    events: list[tuple[int, Event]] = field(default_factory=list)
+
+    def ticket(self) -> Ticket | None:
+        """The last ticket an event touched (the one the command was about)."""
+        for _, event in reversed(self.events):
+            if event.ticket is not None:
+                return event.ticket
+        return None
+
+    def called(self) -> Ticket | None:
+        for _, event in reversed(self.events):
+            if event.type is EventType.TICKET_CALLED:
+                return event.ticket
+        return None
+
+
+class QueueService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.listeners: list[Listener] = []
+        self._states: dict[int, OfficeQueue] = {}
+        self._locks: dict[int, threading.RLock] = {}
+        self._locks_guard = threading.Lock()
+        self._slugs: dict[str, int] = {}
+
+    # ---- lookup ----
+    def office_id(self, slug: str) -> int:
+        office_id = self._slugs.get(slug)
+        if office_id is None:
+            with self.db.read() as conn:
+                office_id = repo.office_id_by_slug(conn, slug)
+            if office_id is None:
+                raise OfficeNotFound(slug)
+            self._slugs[slug] = office_id
+        return office_id
+
+    def forget_office(self, slug: str | None = None) -> None:
+        """Drop cached slugs (after an office is renamed or removed)."""
+        if slug is None:
+            self._slugs.clear()
+        else:
+            self._slugs.pop(slug, None)
+
+    def _lock(self, office_id: int) -> threading.RLock:
+        lock = self._locks.get(office_id)
+        if lock is None:
+            with self._locks_guard:
+                lock = self._locks.setdefault(office_id, threading.RLock())
+        return lock
+
+    def _state_at(self, conn: Connection, office_id: int, version: int) -> OfficeQueue:
+        """Return the office state exactly at committed `version` (call with the office lock)."""
+        state = self._states.get(office_id)
+        if state is not None and state.version != version:
+            behind = state.version < version <= state.version + CATCH_UP_LIMIT
+            if not (behind and repo.catch_up(conn, state, office_id) and state.version == version):
+                state = None
+        if state is None:
+            state = repo.load_queue(conn, office_id, self.clock.now())
+            state.version = version
+            self._states[office_id] = state
+        return state
+
+    # ---- reading ----
+    def read(self, office_id: int) -> OfficeQueue:
+        """Return the office's current state (caught up with other workers' commits)."""
+        with self._lock(office_id), self.db.read() as conn:
+            return self._state_at(conn, office_id, repo.office_version(conn, office_id))
+
+    def view(self, state: OfficeQueue, ticket: Ticket) -> TicketView:
+        current = state.tickets.get(ticket.id, ticket)
+        ahead = state.ahead(current)
+        return TicketView(
+            ticket=current,
+            service=state.services.get(current.service),
+            ahead=ahead,
+            estimate=state.estimate(current, ahead),
+            office_slug=state.office.slug,
+        )
+
+    def find(self, token: str) -> tuple[int, TicketView]:
+        """Look up a ticket by its public token."""
+        with self.db.read() as conn:
+            found = repo.find_ticket(conn, token=token)
+        if found is None:
+            raise TicketNotFound(token)
+        office_id, ticket = found
+        state = self.read(office_id)
+        with self._lock(office_id):
+            return office_id, self.view(state, ticket)
+
+    # ---- writing ----
+    def execute(self, office_id: int, decide: Decide, actor: str | None) -> Committed:
+        """Run one command atomically; an empty result means nothing changed."""
+        with self._lock(office_id):
+            now = self.clock.now()
+            state: OfficeQueue | None = None
+            pre: list[Event] = []
+            try:
+                with self.db.write() as conn:
+                    version = repo.bump_version(conn, office_id, 1)
+                    state = self._state_at(conn, office_id, version - 1)
+                    pre = domain.rollover(state, now)
+                    domain.apply_all(state, pre)  # the command decides on the new day
+                    events = [*pre, *decide(state, now)]
+                    if not events:
+                        raise _NothingChanged
+                    if len(events) > 1:
+                        repo.bump_version(conn, office_id, len(events) - 1)
+                    repo.save_events(conn, office_id, version, events, actor)
+            except _NothingChanged:
+                return Committed()
+            except BaseException:
+                if pre:  # the projection moved ahead of a rolled-back transaction
+                    self._states.pop(office_id, None)
+                raise
+            domain.apply_all(state, events[len(pre) :])
+            state.version = version + len(events) - 1
+            numbered = list(zip(range(version, version + len(events)), events, strict=True))
+            for listener in self.listeners:
+                listener(office_id, numbered)
+            return Committed(numbered)
+
+    def issue(
+        self,
+        office_id: int,
+        *,
+        service: str,
+        channel: Channel,
+        actor: str,
+        priority: PriorityGroup = PriorityGroup.NONE,
+        language: Language = Language.ID,
+        phone: str | None = None,
+        notify_consent: bool = False,
+        key: str | None = None,
+    ) -> tuple[TicketView, bool]:
+        """Take a ticket; return its view and whether an earlier identical request made it."""
+        ticket_id, token = uuid.uuid4().hex, secrets.token_urlsafe(16)
+
+        def decide(state: OfficeQueue, now: datetime) -> list[Event]:
+            if key is not None and key in state.keys:
+                raise _Replay(state.keys[key])
+            return domain.issue(
+                state, service=service, now=now, ticket_id=ticket_id, token=token,
+                channel=channel, priority=priority, language=language, phone=phone,
+                notify_consent=notify_consent, key=key,
+            )  # fmt: skip
+
+        try:
+            committed = self.execute(office_id, decide, actor)
+        except _Replay as replay:
+            view = self._view_by_id(office_id, replay.ticket_id)
+            if view.ticket.service != service and view.ticket.origin_service != service:
+                raise IdempotencyConflict() from None
+            return view, True
+        ticket = committed.ticket()
+        assert ticket is not None
+        state = self._states[office_id]
+        with self._lock(office_id):
+            return self.view(state, ticket), False
+
+    def _view_by_id(self, office_id: int, ticket_id: str) -> TicketView:
+        state = self.read(office_id)
+        with self._lock(office_id):
+            ticket = state.tickets.get(ticket_id)
+            if ticket is None:
+                with self.db.read() as conn:
+                    found = repo.find_ticket(conn, ticket_id=ticket_id)
+                if found is None:
+                    raise TicketNotFound(ticket_id)
+                ticket = found[1]
+            return self.view(state, ticket)
+
+    def ticket_view(self, office_id: int, ticket: Ticket) -> TicketView:
+        state = self.read(office_id)
+        with self._lock(office_id):
+            return self.view(state, ticket)
+
+    def rollover_all(self) -> int:
+        """Close the service day of every office whose local midnight has passed."""
+        with self.db.read() as conn:
+            ids = [int(i) for i in conn.execute(select(repo.offices.c.id)).scalars()]
+        changed = 0
+        for office_id in ids:
+            if self.execute(office_id, lambda _s, _n: [], "system").events:
+                changed += 1
+        return changed
+
+    def config_changed(self, conn: Connection, office_id: int, actor: str | None) -> None:
+        """Record a configuration change inside the admin's own transaction."""
+        version = repo.bump_version(conn, office_id, 1)
+        event = Event(EventType.CONFIG_CHANGED, self.clock.now())
+        repo.save_events(conn, office_id, version, [event], actor)
+        self._states.pop(office_id, None)
+
+    def after_config_commit(self, office_id: int) -> None:
+        """Drop the cached state so the next request reloads the new configuration."""
+        with self._lock(office_id):
+            self._states.pop(office_id, None)
+
+    # ---- public snapshot ----
+    def snapshot(self, office_id: int) -> dict[str, Any]:
+        state = self.read(office_id)
+        with self._lock(office_id):
+            return public_snapshot(state)
+
+
+class _NothingChanged(Exception):
+    pass
+
+
+def public_snapshot(state: OfficeQueue) -> dict[str, Any]:
+    """The office as the lobby sees it: no personal data."""
+    waiting: dict[str, int] = {}
+    for ticket in state.tickets.values():
+        if ticket.status.value in ("waiting", "missed"):
+            waiting[ticket.service] = waiting.get(ticket.service, 0) + 1
+    services = sorted(state.services.values(), key=lambda s: (s.sort_order, s.code))
+    counters = sorted(state.counters.values(), key=lambda c: c.number)
+    return {
+        "version": state.version,
+        "office": {
+            "slug": state.office.slug,
+            "name": state.office.name,
+            "timezone": state.office.timezone,
+            "service_date": state.service_date.isoformat(),
+        },
+        "services": [
+            {
+                "code": s.code,
+                "prefix": s.prefix,
+                "name": {"id": s.name_id, "en": s.name_en},
+                "active": s.active,
+                "waiting": waiting.get(s.code, 0),
+            }
+            for s in services
+        ],
+        "counters": [
+            {
+                "number": c.number,
+                "name": c.name,
+                "state": c.state.value,
+                "services": list(c.services),
+                "serving": _serving(state, c.current_ticket)
+                if c.state is not CounterState.CLOSED or c.current_ticket
+                else None,
+            }
+            for c in counters
+        ],
+        "recent_calls": [
+            {
+                "number": call.number,
+                "service": call.service,
+                "counter": call.counter,
+                "at": call.at.isoformat(),
+            }
+            for call in state.recent_calls
+        ],
+    }
+
+
+def _serving(state: OfficeQueue, ticket_id: str | None) -> dict[str, Any] | None:
+    ticket = state.tickets.get(ticket_id) if ticket_id else None
+    if ticket is None:
+        return None
+    return {"number": ticket.number, "service": ticket.service, "status": ticket.status.value}
+
+
+__all__ = [
+    "Committed",
+    "DomainError",
+    "IdempotencyConflict",
+    "OfficeNotFound",
+    "QueueService",
+    "TicketNotFound",
+    "TicketView",
+]

@@ -1,0 +1,219 @@
+"""Queries behind the queue: load an office's day, append events, write ticket and counter rows.
+
+Hot paths use SQLAlchemy Core statements (compiled once, cached) rather than the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from queue_server.domain import calendar
+from queue_server.domain.events import Event, EventType
+from queue_server.domain.model import ACTIVE, Ticket
+from queue_server.domain.queue import Call, OfficeQueue, apply
+
+from . import codec
+from .tables import CounterRow, OfficeRow, ServiceRow, TicketEventRow, TicketRow
+
+offices = OfficeRow.__table__  # type: ignore[attr-defined]
+services = ServiceRow.__table__  # type: ignore[attr-defined]
+counters = CounterRow.__table__  # type: ignore[attr-defined]
+tickets = TicketRow.__table__  # type: ignore[attr-defined]
+events = TicketEventRow.__table__  # type: ignore[attr-defined]
+
+_ACTIVE = [status.value for status in ACTIVE]
+
+_BUMP = (
+    update(offices)
+    .where(offices.c.id == bindparam("office_id"))
+    .values(version=offices.c.version + bindparam("n"))
+    .returning(offices.c.version)
+)
+_INSERT_TICKET = insert(tickets)
+_INSERT_EVENT = insert(events)
+
+
+def bump_version(conn: Connection, office_id: int, n: int = 1) -> int:
+    """Add `n` to the office's version and return it; holds the office's row lock until commit."""
+    version = conn.execute(_BUMP, {"office_id": office_id, "n": n}).scalar_one_or_none()
+    if version is None:
+        raise LookupError(office_id)
+    return int(version)
+
+
+def office_version(conn: Connection, office_id: int) -> int:
+    stmt = select(offices.c.version).where(offices.c.id == office_id)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def office_id_by_slug(conn: Connection, slug: str) -> int | None:
+    stmt = select(offices.c.id).where(offices.c.slug == slug)
+    value = conn.execute(stmt).scalar_one_or_none()
+    return None if value is None else int(value)
+
+
+def load_config(conn: Connection, office_id: int) -> tuple[Any, dict[str, Any], dict[int, Any]]:
+    office_row = conn.execute(select(offices).where(offices.c.id == office_id)).one()
+    svc_rows = conn.execute(
+        select(services).where(services.c.office_id == office_id).order_by(services.c.sort_order)
+    ).all()
+    ctr_rows = conn.execute(
+        select(counters).where(counters.c.office_id == office_id).order_by(counters.c.number)
+    ).all()
+    return (
+        office_row,
+        {r.code: codec.service_from_row(r) for r in svc_rows},
+        {r.number: codec.counter_from_row(r) for r in ctr_rows},
+    )
+
+
+def load_queue(conn: Connection, office_id: int, now: datetime) -> OfficeQueue:
+    """Build an office's live state from its tables (open tickets, today's numbering)."""
+    office_row, svc, ctr = load_config(conn, office_id)
+    office = codec.office_from_row(office_row)
+    service_date = office_row.service_date or calendar.service_date(office, now)
+    state = OfficeQueue(
+        office=office,
+        services=svc,
+        counters=ctr,
+        service_date=service_date,
+        version=int(office_row.version),
+    )
+    open_rows = conn.execute(
+        select(tickets).where(tickets.c.office_id == office_id, tickets.c.status.in_(_ACTIVE))
+    ).all()
+    for row in open_rows:
+        ticket = codec.ticket_from_row(row)
+        state.tickets[ticket.id] = ticket
+    today_rows = tickets.c.office_id == office_id, tickets.c.service_date == service_date
+    for origin, last in conn.execute(
+        select(tickets.c.origin_service, func.max(tickets.c.seq))
+        .where(*today_rows)
+        .group_by(tickets.c.origin_service)
+    ):
+        state.last_seq[origin] = int(last)
+    for service, calls in conn.execute(
+        select(tickets.c.service, func.sum(tickets.c.call_count))
+        .where(*today_rows)
+        .group_by(tickets.c.service)
+    ):
+        state.calls[service] = int(calls or 0)
+    for key, ticket_id in conn.execute(
+        select(tickets.c.idempotency_key, tickets.c.id).where(
+            *today_rows, tickets.c.idempotency_key.is_not(None)
+        )
+    ):
+        state.keys[key] = ticket_id
+    recent = conn.execute(
+        select(tickets)
+        .where(*today_rows, tickets.c.called_at.is_not(None), tickets.c.counter.is_not(None))
+        .order_by(tickets.c.called_at.desc())
+        .limit(10)
+    ).all()
+    state.recent_calls = [
+        Call(row.id, row.number, row.service, int(row.counter), row.called_at) for row in recent
+    ]
+    finished = conn.execute(
+        select(tickets.c.service, tickets.c.started_at, tickets.c.finished_at)
+        .where(*today_rows, tickets.c.finished_at.is_not(None))
+        .order_by(tickets.c.finished_at)
+    ).all()
+    for service, started, finished_at in finished:
+        if started is None:
+            continue
+        minutes = max(0.0, (finished_at - started).total_seconds() / 60)
+        previous = state.service_minutes.get(service)
+        state.service_minutes[service] = (
+            minutes if previous is None else previous + 0.2 * (minutes - previous)
+        )
+    return state
+
+
+def events_after(conn: Connection, office_id: int, version: int) -> list[tuple[int, Event]]:
+    """Return the office's events with a version above `version`, in order."""
+    rows = conn.execute(
+        select(events.c.version, events.c.type, events.c.at, events.c.payload)
+        .where(events.c.office_id == office_id, events.c.version > version)
+        .order_by(events.c.version)
+    ).all()
+    return [(int(r.version), codec.event_from_payload(r.type, r.at, r.payload)) for r in rows]
+
+
+def catch_up(conn: Connection, state: OfficeQueue, office_id: int) -> bool:
+    """Apply committed events newer than `state`; False when a config change needs a reload."""
+    for version, event in events_after(conn, office_id, state.version):
+        if event.type is EventType.CONFIG_CHANGED:
+            return False
+        apply(state, event)
+        state.version = version
+    return True
+
+
+def find_ticket(conn: Connection, *, token: str | None = None, ticket_id: str | None = None) -> Any:
+    """Return (office_id, Ticket) for a token or id, or None."""
+    clause = tickets.c.token == token if token is not None else tickets.c.id == ticket_id
+    row = conn.execute(select(tickets).where(clause)).one_or_none()
+    if row is None:
+        return None
+    return int(row.office_id), codec.ticket_from_row(row)
+
+
+def save_events(
+    conn: Connection,
+    office_id: int,
+    first_version: int,
+    new_events: Sequence[Event],
+    actor: str | None,
+    keys: dict[str, str] | None = None,
+) -> None:
+    """Write the rows the events changed and append the events themselves, numbered from
+    `first_version`."""
+    ticket_inserts: list[dict[str, Any]] = []
+    ticket_updates: dict[str, Ticket] = {}
+    counter_updates: dict[int, dict[str, Any]] = {}
+    log: list[dict[str, Any]] = []
+    for offset, event in enumerate(new_events):
+        ticket = event.ticket
+        if ticket is not None:
+            if event.type is EventType.TICKET_ISSUED:
+                values = codec.ticket_values(ticket)
+                values.update(office_id=office_id, idempotency_key=event.key)
+                ticket_inserts.append(values)
+            else:
+                ticket_updates[ticket.id] = ticket
+        if event.counter is not None:
+            counter_updates[event.counter.number] = codec.counter_values(event.counter)
+        if event.type is EventType.DAY_STARTED:
+            conn.execute(
+                update(offices)
+                .where(offices.c.id == office_id)
+                .values(service_date=event.service_date)
+            )
+        log.append(
+            {
+                "office_id": office_id,
+                "version": first_version + offset,
+                "type": event.type.value,
+                "ticket_id": ticket.id if ticket is not None else None,
+                "at": event.at,
+                "actor": actor,
+                "payload": codec.event_payload(event),
+            }
+        )
+    if ticket_inserts:
+        conn.execute(_INSERT_TICKET, ticket_inserts)
+    for ticket_id, ticket in ticket_updates.items():
+        values = codec.ticket_values(ticket)
+        del values["id"], values["phone"]  # phone only changes through the visitor's own request
+        conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(**values))
+    for number, values in counter_updates.items():
+        conn.execute(
+            update(counters)
+            .where(counters.c.office_id == office_id, counters.c.number == number)
+            .values(**values)
+        )
+    conn.execute(_INSERT_EVENT, log)

@@ -1,0 +1,169 @@
+"""The schema. Alembic migrations are generated from and checked against these tables."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime
+
+
+def _utc(nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+class OfficeRow(SQLModel, table=True):
+    __tablename__ = "offices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    timezone: str = Field(max_length=64)
+    hours: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    closed_dates: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    service_date: date | None = None
+    created_at: datetime | None = _utc()
+
+
+class ServiceRow(SQLModel, table=True):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="offices.id", index=True)
+    code: str = Field(max_length=8)
+    prefix: str = Field(max_length=2)
+    name_id: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    description_id: str = ""
+    description_en: str = ""
+    documents: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    fee: int = 0
+    fee_note: str = ""
+    target_minutes: int = 15
+    daily_quota: int | None = None
+    hours: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    remote_allowed: bool = False
+    active: bool = True
+    sort_order: int = 0
+
+
+class CounterRow(SQLModel, table=True):
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="offices.id", index=True)
+    number: int
+    name: str = Field(max_length=100)
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="closed", max_length=16)
+    officer: str | None = Field(default=None, max_length=64)
+    current_ticket: str | None = Field(default=None, max_length=32)
+    priority_streak: int = 0
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("office_id", "origin_service", "service_date", "seq"),
+        UniqueConstraint("office_id", "idempotency_key"),
+        Index("ix_tickets_office_day_status", "office_id", "service_date", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    office_id: int = Field(foreign_key="offices.id")
+    token: str = Field(max_length=64, unique=True, index=True)
+    service: str = Field(max_length=8)
+    origin_service: str = Field(max_length=8)
+    service_date: date
+    seq: int
+    number: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    priority: str = Field(max_length=24)
+    channel: str = Field(max_length=8)
+    language: str = Field(max_length=4)
+    phone: str | None = Field(default=None, max_length=20)
+    notify_consent: bool = False
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    issued_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    front_at: datetime | None = _utc()
+    called_at: datetime | None = _utc()
+    started_at: datetime | None = _utc()
+    finished_at: datetime | None = _utc()
+    ended_at: datetime | None = _utc()
+    counter: int | None = None
+    officer: str | None = Field(default=None, max_length=64)
+    recall_count: int = 0
+    call_count: int = 0
+    missed_count: int = 0
+    reenter_at_call: int | None = None
+    transferred_from: str | None = Field(default=None, max_length=8)
+
+
+class TicketEventRow(SQLModel, table=True):
+    """Append-only: triggers in the migration refuse UPDATE and DELETE."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (UniqueConstraint("office_id", "version"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    office_id: int = Field(foreign_key="offices.id")
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))
+    type: str = Field(max_length=32)
+    ticket_id: str | None = Field(default=None, max_length=32, index=True)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    actor: str | None = Field(default=None, max_length=100)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    password_hash: str = Field(sa_column=Column(String(200), nullable=False))
+    role: str = Field(max_length=16)
+    office_id: int | None = Field(default=None, foreign_key="offices.id")
+    display_name: str = ""
+    active: bool = True
+    created_at: datetime | None = _utc()
+
+
+class DeviceRow(SQLModel, table=True):
+    __tablename__ = "devices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="offices.id", index=True)
+    kind: str = Field(max_length=16)
+    name: str = Field(max_length=100)
+    counter_number: int | None = None
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime | None = _utc()
+    revoked_at: datetime | None = _utc()
+
+
+class SessionRow(SQLModel, table=True):
+    """A signed-in user's token (bearer header or cookie); only its hash is stored."""
+
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    revoked_at: datetime | None = _utc()
+
+
+metadata = SQLModel.metadata
