@@ -205,3 +205,30 @@ def ahead_of(
             count += 1
         if not progressed:
             return count
+
+
+def call_order(
+    tickets: Iterable[Ticket],
+    counters: Iterable[Counter],
+    calls: Mapping[str, int],
+    policy: QueuePolicy,
+) -> list[str]:
+    """Return the ids of callable tickets in the order staffed counters would call them.
+
+    One simulation for a whole list (a ticket's position is its `ahead`), for tickets whose
+    service some staffed counter serves; the rest are not in the result.
+    """
+    pool = sorted(staffed(counters), key=lambda c: c.number)
+    lines = Lines.build(tickets, calls)
+    streaks = {c.number: c.priority_streak for c in pool}
+    order: list[str] = []
+    progressed = True
+    while progressed:
+        progressed = False
+        for counter in pool:
+            picked = lines.pick(counter, streaks[counter.number], policy)
+            if picked is not None:
+                progressed = True
+                streaks[counter.number] = next_streak(streaks[counter.number], picked)
+                order.append(picked.id)
+    return order

@@ -173,7 +173,11 @@ def end_day(state: OfficeQueue, now: datetime) -> list[Event]:
         expired = replace(ticket, status=TicketStatus.EXPIRED, ended_at=now)
         events.append(Event(EventType.TICKET_EXPIRED, now, ticket=expired))
     for counter in sorted(state.counters.values(), key=lambda c: c.number):
-        if counter.state is not CounterState.CLOSED or counter.current_ticket is not None:
+        if (
+            counter.state is not CounterState.CLOSED
+            or counter.current_ticket is not None
+            or counter.priority_streak != 0  # a new day starts without yesterday's streak
+        ):
             closed = replace(
                 counter,
                 state=CounterState.CLOSED,

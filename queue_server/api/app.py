@@ -1,0 +1,89 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from queue_server.clock import Clock, SystemClock
+from queue_server.config import Settings
+from queue_server.services.admin import Admin
+from queue_server.services.auth import PrincipalCache
+from queue_server.services.queue import QueueService
+from queue_server.store.db import Database
+
+from . import errors
+from .deps import Context
+from .routes import admin, auth, queue
+
+log = logging.getLogger(__name__)
+ROLLOVER_EVERY_SECONDS = 30.0
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    database: Database | None = None,
+    rollover_every: float | None = ROLLOVER_EVERY_SECONDS,
+) -> FastAPI:
+    """Build the app; the schema must already be migrated (`antrean migrate`)."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    database = database or Database(settings.database_url)
+    queue_service = QueueService(database, clock)
+    ctx = Context(
+        settings=settings,
+        clock=clock,
+        queue=queue_service,
+        admin=Admin(queue_service),
+        principals=PrincipalCache(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_rollover_loop(ctx, rollover_every)) if rollover_every else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            database.dispose()
+
+    app = FastAPI(
+        title="Antrean",
+        version="0.1.0",
+        description="Antrean: sistem antrean digital untuk kantor pelayanan publik.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(queue.router)
+    app.include_router(admin.router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        with database.read() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return {"status": "ok"}
+
+    return app
+
+
+async def _rollover_loop(ctx: Context, every: float) -> None:
+    """Expire open tickets at each office's local midnight even when nobody touches it."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await run_in_threadpool(ctx.queue.rollover_all)
+        except Exception:
+            log.exception("day rollover failed; will retry")

@@ -1,0 +1,96 @@
+"""Request dependencies: the app context, who is asking, and what they may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from queue_server.clock import Clock
+from queue_server.config import Settings
+from queue_server.services import auth
+from queue_server.services.admin import Admin
+from queue_server.services.auth import ANONYMOUS, DeviceKind, Principal, Role
+from queue_server.services.queue import QueueService
+
+from .errors import ApiError
+
+SESSION_COOKIE = "antrean_session"
+CSRF_HEADER = "x-requested-with"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class Context:
+    settings: Settings
+    clock: Clock
+    queue: QueueService
+    admin: Admin
+    principals: auth.PrincipalCache
+
+
+def get_context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[Context, Depends(get_context)]
+
+
+def get_principal(request: Request, ctx: Ctx) -> Principal:
+    """Resolve the bearer token or session cookie; no credential at all is the anonymous public."""
+    token: str | None = None
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        token = header[7:].strip()
+    elif SESSION_COOKIE in request.cookies:
+        token = request.cookies[SESSION_COOKIE]
+        # A cookie rides along on cross-site requests; a custom header cannot without CORS.
+        if request.method in UNSAFE and CSRF_HEADER not in request.headers:
+            raise ApiError(403, "forbidden")
+    if not token:
+        return ANONYMOUS
+    hit, principal = ctx.principals.get(token)
+    if not hit:
+        with ctx.queue.db.read() as conn:
+            principal = auth.resolve(conn, token, ctx.clock.now())
+        ctx.principals.put(token, principal)
+    if principal is None:
+        raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+Who = Annotated[Principal, Depends(get_principal)]
+
+
+def office_of(ctx: Context, slug: str, who: Principal) -> int:
+    """Return the office id for `slug`; staff and devices of other offices get 404 as if absent."""
+    office_id = ctx.queue.office_id(slug)
+    if not who.is_anonymous and not who.may_see_office(office_id):
+        raise ApiError(404, "office_not_found", office=slug)
+    return office_id
+
+
+def require_staff(who: Principal, *roles: Role) -> Principal:
+    """Allow signed-in users with one of `roles` (admin always)."""
+    if who.is_anonymous:
+        raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    if who.role is None or (who.role is not Role.ADMIN and who.role not in roles):
+        raise ApiError(403, "forbidden")
+    return who
+
+
+def require_admin(who: Principal) -> Principal:
+    return require_staff(who)
+
+
+def require_device_or_staff(who: Principal, *kinds: DeviceKind) -> Principal:
+    if who.is_anonymous:
+        raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    if who.is_staff or who.device in kinds:
+        return who
+    raise ApiError(403, "forbidden")
+
+
+ALL_STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.OFFICER)

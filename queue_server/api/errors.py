@@ -1,0 +1,118 @@
+"""Every refusal becomes JSON {code, message, messages: {id, en}} with the right 4xx status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from queue_server.domain import errors as domain_errors
+from queue_server.i18n import negotiate
+from queue_server.i18n.errors import error_messages
+from queue_server.phones import InvalidPhone
+from queue_server.services.admin import Conflict, NotFound
+from queue_server.services.queue import (
+    IdempotencyConflict,
+    OfficeNotFound,
+    TicketNotFound,
+)
+
+log = logging.getLogger(__name__)
+
+DOMAIN_STATUS: dict[type[domain_errors.DomainError], int] = {
+    domain_errors.RemoteNotAllowed: 403,
+    domain_errors.NotSignedIn: 403,
+    domain_errors.UnknownService: 422,
+    domain_errors.UnknownCounter: 404,
+    domain_errors.UnknownTicket: 404,
+}
+
+
+class ApiError(Exception):
+    """An HTTP refusal with an error code from the catalogue."""
+
+    def __init__(
+        self, status: int, code: str, headers: dict[str, str] | None = None, **params: Any
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.params = params
+        self.headers = headers
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    messages = error_messages(code, **(params or {}))
+    lang = negotiate(request.headers.get("accept-language"))
+    body = {"code": code, "message": messages[lang], "messages": messages, **extra}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(request, exc.status, exc.code, exc.params, exc.headers)
+
+    @app.exception_handler(domain_errors.DomainError)
+    async def _domain(request: Request, exc: domain_errors.DomainError) -> JSONResponse:
+        status = DOMAIN_STATUS.get(type(exc), 409)
+        return error_response(request, status, exc.code, exc.params)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return error_response(request, 422, "invalid_request", details=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {
+            401: "not_authenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "not_found",
+        }.get(exc.status_code, "invalid_request" if exc.status_code < 500 else "internal_error")
+        status = 404 if exc.status_code == 405 else exc.status_code
+        return error_response(request, status, code)
+
+    @app.exception_handler(OfficeNotFound)
+    async def _office(request: Request, exc: OfficeNotFound) -> JSONResponse:
+        return error_response(request, 404, "office_not_found", {"office": str(exc)})
+
+    @app.exception_handler(TicketNotFound)
+    async def _ticket(request: Request, exc: TicketNotFound) -> JSONResponse:
+        return error_response(request, 404, "unknown_ticket")
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return error_response(request, 404, "not_found")
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return error_response(request, 409, "conflict")
+
+    @app.exception_handler(IdempotencyConflict)
+    async def _idem(request: Request, exc: IdempotencyConflict) -> JSONResponse:
+        return error_response(request, 409, "idempotency_conflict")
+
+    @app.exception_handler(InvalidPhone)
+    async def _phone(request: Request, exc: InvalidPhone) -> JSONResponse:
+        return error_response(request, 422, "invalid_phone")
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal_error")

@@ -1,0 +1,1 @@
+"""Routers by audience: auth, the queue (kiosk, visitor, counter), administration."""

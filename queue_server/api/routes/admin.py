@@ -1,0 +1,302 @@
+"""Administration: offices, services, counters, users and devices."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from queue_server.domain.calendar import zone
+from queue_server.services.auth import Principal, Role
+from queue_server.store import codec
+
+from .. import schemas
+from ..deps import Context, Ctx, Who, office_of, require_admin, require_staff
+from ..errors import ApiError
+
+router = APIRouter(prefix="/api/v1", tags=["admin"])
+
+
+def _manage(ctx: Context, office: str, who: Principal) -> int:
+    """Offices are set up by admins and by their own supervisors."""
+    office_id = office_of(ctx, office, who)
+    require_staff(who, Role.SUPERVISOR)
+    return office_id
+
+
+def _hours(hours: dict[int, schemas.DayHoursIn] | None) -> dict[str, Any] | None:
+    if hours is None:
+        return None
+    for weekday in hours:
+        if not 0 <= weekday <= 6:
+            raise ApiError(422, "invalid_request")
+    try:
+        return codec.hours_to_json(
+            codec.hours_from_json({str(k): v.model_dump() for k, v in hours.items()})
+        )
+    except ValueError:
+        raise ApiError(422, "invalid_request") from None
+
+
+def _check_zone(name: str) -> None:
+    try:
+        zone(name)
+    except (ValueError, KeyError, OSError):
+        raise ApiError(422, "invalid_request") from None
+
+
+def _check_dates(dates: list[str]) -> None:
+    try:
+        for d in dates:
+            date.fromisoformat(d)
+    except ValueError:
+        raise ApiError(422, "invalid_request") from None
+
+
+def _office_out(row: Any) -> dict[str, Any]:
+    return {
+        "slug": row.slug,
+        "name": row.name,
+        "timezone": row.timezone,
+        "hours": row.hours,
+        "closed_dates": row.closed_dates,
+        "policy": row.policy,
+        "version": row.version,
+    }
+
+
+# ---- offices ----
+@router.get("/offices", response_model=list[schemas.OfficeOut])
+def list_offices(ctx: Ctx, who: Who) -> list[dict[str, Any]]:
+    require_staff(who, Role.SUPERVISOR, Role.OFFICER)
+    return [_office_out(r) for r in ctx.admin.list_offices() if who.may_see_office(r.id)]
+
+
+@router.post("/offices", status_code=201, response_model=schemas.OfficeOut)
+def create_office(body: schemas.OfficeIn, ctx: Ctx, who: Who) -> dict[str, Any]:
+    require_admin(who)
+    _check_zone(body.timezone)
+    _check_dates(body.closed_dates)
+    hours = _hours(body.hours)
+    office_id = ctx.admin.create_office(
+        slug=body.slug,
+        name=body.name,
+        timezone=body.timezone,
+        hours=codec.hours_from_json(hours) if hours is not None else None,
+        closed_dates=body.closed_dates,
+        policy=codec.policy_from_json(body.policy.model_dump()),
+    )
+    return _office_out(ctx.admin.get_office(office_id))
+
+
+@router.get("/offices/{office}", response_model=schemas.OfficeOut)
+def get_office(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
+    require_staff(who, Role.SUPERVISOR, Role.OFFICER)
+    return _office_out(ctx.admin.get_office(office_of(ctx, office, who)))
+
+
+@router.patch("/offices/{office}", response_model=schemas.OfficeOut)
+def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) -> dict[str, Any]:
+    office_id = _manage(ctx, office, who)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if "timezone" in changes:
+        _check_zone(changes["timezone"])
+    if "closed_dates" in changes:
+        _check_dates(changes["closed_dates"])
+    if body.hours is not None:
+        changes["hours"] = _hours(body.hours)
+    if body.policy is not None:
+        changes["policy"] = body.policy.model_dump()
+    ctx.admin.update_office(office_id, changes, who.name)
+    return _office_out(ctx.admin.get_office(office_id))
+
+
+# ---- services ----
+def _service_out(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in schemas.ServiceOut.model_fields}
+
+
+def _check_service_codes(ctx: Context, office_id: int, codes: list[str]) -> None:
+    known = {r.code for r in ctx.admin.list_services(office_id)}
+    if not codes or any(code not in known for code in codes) or len(set(codes)) != len(codes):
+        raise ApiError(
+            422, "unknown_service", service=", ".join(c for c in codes if c not in known)
+        )
+
+
+@router.get("/offices/{office}/services", response_model=list[schemas.ServiceOut])
+def list_services(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
+    """Services with their requirements, fee and time limit: public, as the law asks."""
+    office_id = office_of(ctx, office, who)
+    return [_service_out(r) for r in ctx.admin.list_services(office_id)]
+
+
+@router.post("/offices/{office}/services", status_code=201, response_model=schemas.ServiceOut)
+def create_service(office: str, body: schemas.ServiceIn, ctx: Ctx, who: Who) -> dict[str, Any]:
+    office_id = _manage(ctx, office, who)
+    fields = body.model_dump()
+    fields["hours"] = _hours(body.hours)
+    ctx.admin.create_service(office_id, fields, who.name)
+    return next(_service_out(r) for r in ctx.admin.list_services(office_id) if r.code == body.code)
+
+
+@router.patch("/offices/{office}/services/{code}", response_model=schemas.ServiceOut)
+def update_service(
+    office: str, code: str, body: schemas.ServicePatch, ctx: Ctx, who: Who
+) -> dict[str, Any]:
+    office_id = _manage(ctx, office, who)
+    changes = body.model_dump(exclude_unset=True)
+    if "hours" in changes:
+        changes["hours"] = _hours(body.hours)
+    for name in ("prefix", "name_id", "name_en", "documents", "fee", "target_minutes",
+                 "remote_allowed", "active", "sort_order", "description_id", "description_en",
+                 "fee_note"):  # fmt: skip
+        if name in changes and changes[name] is None:
+            raise ApiError(422, "invalid_request")
+    if changes:
+        ctx.admin.update_service(office_id, code, changes, who.name)
+    found = [r for r in ctx.admin.list_services(office_id) if r.code == code]
+    if not found:
+        raise ApiError(404, "unknown_service", service=code)
+    return _service_out(found[0])
+
+
+@router.delete("/offices/{office}/services/{code}", status_code=204)
+def deactivate_service(office: str, code: str, ctx: Ctx, who: Who) -> Response:
+    """Services are deactivated, never deleted: reports keep their history."""
+    office_id = _manage(ctx, office, who)
+    ctx.admin.update_service(office_id, code, {"active": False}, who.name)
+    return Response(status_code=204)
+
+
+# ---- counters ----
+def _counter_out(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in schemas.CounterOut.model_fields}
+
+
+@router.get("/offices/{office}/counters", response_model=list[schemas.CounterOut])
+def list_counters(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
+    office_id = office_of(ctx, office, who)
+    require_staff(who, Role.SUPERVISOR, Role.OFFICER)
+    return [_counter_out(r) for r in ctx.admin.list_counters(office_id)]
+
+
+@router.post("/offices/{office}/counters", status_code=201, response_model=schemas.CounterOut)
+def create_counter(office: str, body: schemas.CounterIn, ctx: Ctx, who: Who) -> dict[str, Any]:
+    office_id = _manage(ctx, office, who)
+    _check_service_codes(ctx, office_id, body.services)
+    ctx.admin.create_counter(office_id, body.model_dump(), who.name)
+    return next(
+        _counter_out(r) for r in ctx.admin.list_counters(office_id) if r.number == body.number
+    )
+
+
+@router.patch("/offices/{office}/counters/{counter}", response_model=schemas.CounterOut)
+def update_counter(
+    office: str, counter: int, body: schemas.CounterPatch, ctx: Ctx, who: Who
+) -> dict[str, Any]:
+    office_id = _manage(ctx, office, who)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if "services" in changes:
+        _check_service_codes(ctx, office_id, changes["services"])
+    if changes:
+        ctx.admin.update_counter(office_id, counter, changes, who.name)
+    found = [r for r in ctx.admin.list_counters(office_id) if r.number == counter]
+    if not found:
+        raise ApiError(404, "unknown_counter", counter=counter)
+    return _counter_out(found[0])
+
+
+@router.delete("/offices/{office}/counters/{counter}", status_code=204)
+def delete_counter(office: str, counter: int, ctx: Ctx, who: Who) -> Response:
+    office_id = _manage(ctx, office, who)
+    ctx.admin.delete_counter(office_id, counter, who.name)
+    return Response(status_code=204)
+
+
+# ---- users ----
+def _user_out(ctx: Context, row: Any) -> dict[str, Any]:
+    office = ctx.admin.get_office(row.office_id).slug if row.office_id is not None else None
+    return {
+        "id": row.id,
+        "username": row.username,
+        "role": row.role,
+        "office": office,
+        "display_name": row.display_name,
+        "active": row.active,
+    }
+
+
+@router.get("/users", response_model=list[schemas.UserOut])
+def list_users(ctx: Ctx, who: Who) -> list[dict[str, Any]]:
+    require_admin(who)
+    return [_user_out(ctx, r) for r in ctx.admin.list_users()]
+
+
+@router.post("/users", status_code=201, response_model=schemas.UserOut)
+def create_user(body: schemas.UserIn, ctx: Ctx, who: Who) -> dict[str, Any]:
+    require_admin(who)
+    office_id = ctx.queue.office_id(body.office) if body.office else None
+    if body.role is Role.OFFICER and office_id is None:
+        raise ApiError(422, "invalid_request")
+    user_id = ctx.admin.create_user(
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        office_id=office_id,
+        display_name=body.display_name,
+    )
+    return next(_user_out(ctx, r) for r in ctx.admin.list_users() if r.id == user_id)
+
+
+@router.patch("/users/{user_id}", response_model=schemas.UserOut)
+def update_user(user_id: int, body: schemas.UserPatch, ctx: Ctx, who: Who) -> dict[str, Any]:
+    require_admin(who)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if changes:
+        ctx.admin.update_user(user_id, changes)
+        ctx.principals.forget()
+    found = [r for r in ctx.admin.list_users() if r.id == user_id]
+    if not found:
+        raise ApiError(404, "not_found")
+    return _user_out(ctx, found[0])
+
+
+# ---- devices ----
+def _device_out(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "name": row.name,
+        "counter": row.counter_number,
+        "created_at": row.created_at,
+        "revoked_at": row.revoked_at,
+    }
+
+
+@router.get("/offices/{office}/devices", response_model=list[schemas.DeviceOut])
+def list_devices(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
+    office_id = _manage(ctx, office, who)
+    return [_device_out(r) for r in ctx.admin.list_devices(office_id)]
+
+
+@router.post("/offices/{office}/devices", status_code=201, response_model=schemas.DeviceCreated)
+def create_device(office: str, body: schemas.DeviceIn, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Register a kiosk, display, print agent or counter device; the token is shown once."""
+    office_id = _manage(ctx, office, who)
+    if (body.kind.value == "counter") != (body.counter is not None):
+        raise ApiError(422, "invalid_request")
+    device_id, token = ctx.admin.create_device(
+        office_id, kind=body.kind, name=body.name, counter_number=body.counter
+    )
+    row = next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id)
+    return {**_device_out(row), "token": token}
+
+
+@router.delete("/offices/{office}/devices/{device_id}", status_code=204)
+def revoke_device(office: str, device_id: int, ctx: Ctx, who: Who) -> Response:
+    office_id = _manage(ctx, office, who)
+    ctx.admin.revoke_device(office_id, device_id)
+    ctx.principals.forget()
+    return Response(status_code=204)

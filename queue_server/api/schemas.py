@@ -1,0 +1,251 @@
+"""Request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_server.domain.model import Language, PriorityGroup
+from queue_server.services.auth import DeviceKind, Role
+
+Code = Field(min_length=1, max_length=8, pattern=r"^[A-Za-z0-9]+$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class LoginOut(BaseModel):
+    token: str
+    username: str
+    role: Role
+    office: str | None = None
+
+
+class TicketIn(Strict):
+    service: str = Code
+    priority_group: PriorityGroup = PriorityGroup.NONE
+    phone: str | None = Field(default=None, max_length=32)
+    notify_consent: bool = False
+    language: Language = Language.ID
+
+
+class Estimate(BaseModel):
+    low: int
+    high: int
+
+
+class Names(BaseModel):
+    id: str
+    en: str
+
+
+class TicketOut(BaseModel):
+    number: str
+    token: str
+    status: str
+    service: str
+    service_name: Names | None = None
+    priority_group: PriorityGroup
+    channel: str
+    language: str
+    ahead: int
+    estimate_minutes: Estimate
+    issued_at: datetime
+    called_at: datetime | None = None
+    counter: int | None = None
+    recall_count: int = 0
+    tracking_url: str
+    office: str
+
+
+class StaffTicketOut(TicketOut):
+    id: str
+    phone: str | None = None  # masked
+    officer: str | None = None
+    transferred_from: str | None = None
+    missed_count: int = 0
+
+
+class TicketEnvelope(BaseModel):
+    ticket: TicketOut
+
+
+class TransferIn(Strict):
+    service: str = Code
+    to_front: bool = False
+
+
+class CallIn(Strict):
+    counter: int = Field(ge=1, le=9999)
+
+
+class ResumeIn(Strict):
+    counter: int | None = Field(default=None, ge=1, le=9999)
+
+
+class UserIn(Strict):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: Role
+    office: str | None = Field(default=None, max_length=64)
+    display_name: str = Field(default="", max_length=100)
+
+
+class UserPatch(Strict):
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    role: Role | None = None
+    display_name: str | None = Field(default=None, max_length=100)
+    active: bool | None = None
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: Role
+    office: str | None
+    display_name: str
+    active: bool
+
+
+class DeviceIn(Strict):
+    kind: DeviceKind
+    name: str = Field(min_length=1, max_length=100)
+    counter: int | None = Field(default=None, ge=1, le=9999)
+
+
+class DeviceOut(BaseModel):
+    id: int
+    kind: DeviceKind
+    name: str
+    counter: int | None
+    created_at: datetime | None
+    revoked_at: datetime | None
+
+
+class DeviceCreated(DeviceOut):
+    token: str
+
+
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
+
+
+class DayHoursIn(Strict):
+    opens: str = Field(pattern=HHMM)
+    closes: str = Field(default="24:00", pattern=HHMM)
+    last_ticket: str | None = Field(default=None, pattern=HHMM)
+    breaks: list[tuple[str, str]] = Field(default_factory=list, max_length=10)
+
+
+class PolicyIn(Strict):
+    fairness_after: int = Field(default=3, ge=1, le=100)
+    reenter_after_calls: int = Field(default=5, ge=0, le=100)
+    max_reentries: int = Field(default=2, ge=0, le=10)
+    normal_order: str = Field(default="preference", pattern="^(preference|longest_wait)$")
+
+
+class OfficeIn(Strict):
+    slug: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    timezone: str = Field(default="Asia/Jakarta", max_length=64)
+    hours: dict[int, DayHoursIn] | None = None
+    closed_dates: list[str] = Field(default_factory=list, max_length=400)
+    policy: PolicyIn = Field(default_factory=PolicyIn)
+
+
+class OfficePatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+    hours: dict[int, DayHoursIn] | None = None
+    closed_dates: list[str] | None = Field(default=None, max_length=400)
+    policy: PolicyIn | None = None
+
+
+class OfficeOut(BaseModel):
+    slug: str
+    name: str
+    timezone: str
+    hours: dict[str, Any]
+    closed_dates: list[str]
+    policy: dict[str, Any]
+    version: int
+
+
+class ServiceIn(Strict):
+    code: str = Code
+    prefix: str = Field(min_length=1, max_length=2, pattern=r"^[A-Z]{1,2}$")
+    name_id: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    description_id: str = Field(default="", max_length=500)
+    description_en: str = Field(default="", max_length=500)
+    documents: list[str] = Field(default_factory=list, max_length=30)
+    fee: int = Field(default=0, ge=0, le=1_000_000_000)
+    fee_note: str = Field(default="", max_length=200)
+    target_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    daily_quota: int | None = Field(default=None, ge=1, le=100_000)
+    hours: dict[int, DayHoursIn] | None = None
+    remote_allowed: bool = False
+    active: bool = True
+    sort_order: int = Field(default=0, ge=0, le=1000)
+
+
+class ServicePatch(Strict):
+    prefix: str | None = Field(default=None, min_length=1, max_length=2, pattern=r"^[A-Z]{1,2}$")
+    name_id: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, min_length=1, max_length=200)
+    description_id: str | None = Field(default=None, max_length=500)
+    description_en: str | None = Field(default=None, max_length=500)
+    documents: list[str] | None = Field(default=None, max_length=30)
+    fee: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    fee_note: str | None = Field(default=None, max_length=200)
+    target_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    daily_quota: int | None = Field(default=None, ge=1, le=100_000)
+    hours: dict[int, DayHoursIn] | None = None
+    remote_allowed: bool | None = None
+    active: bool | None = None
+    sort_order: int | None = Field(default=None, ge=0, le=1000)
+
+
+class ServiceOut(BaseModel):
+    code: str
+    prefix: str
+    name_id: str
+    name_en: str
+    description_id: str
+    description_en: str
+    documents: list[str]
+    fee: int
+    fee_note: str
+    target_minutes: int
+    daily_quota: int | None
+    hours: dict[str, Any] | None
+    remote_allowed: bool
+    active: bool
+    sort_order: int
+
+
+class CounterIn(Strict):
+    number: int = Field(ge=1, le=9999)
+    name: str = Field(min_length=1, max_length=100)
+    services: list[str] = Field(min_length=1, max_length=20)
+
+
+class CounterPatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    services: list[str] | None = Field(default=None, min_length=1, max_length=20)
+
+
+class CounterOut(BaseModel):
+    number: int
+    name: str
+    services: list[str]
+    state: str
+    officer: str | None
+    current_ticket: str | None = None

@@ -1,0 +1,144 @@
+"""The `antrean` command: serve, migrate, users, devices."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+
+from queue_server.config import Settings
+
+app = typer.Typer(
+    help="Antrean: sistem antrean digital / digital queue system.", no_args_is_help=True
+)
+users_app = typer.Typer(help="Kelola pengguna / manage users.", no_args_is_help=True)
+devices_app = typer.Typer(help="Kelola perangkat / manage devices.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(devices_app, name="devices")
+
+
+def _migrate(settings: Settings) -> None:
+    from migrations import upgrade
+
+    upgrade(settings.database_url)
+
+
+def _admin(settings: Settings):  # type: ignore[no-untyped-def]
+    from queue_server.clock import SystemClock
+    from queue_server.services.admin import Admin
+    from queue_server.services.queue import QueueService
+    from queue_server.store.db import Database
+
+    return Admin(QueueService(Database(settings.database_url), SystemClock()))
+
+
+def first_start(settings: Settings) -> list[str]:
+    """Create the admin account and the demo office on an empty database; return what to tell."""
+    from queue_server.services import demo
+    from queue_server.services.auth import Role
+
+    admin = _admin(settings)
+    notes: list[str] = []
+    try:
+        if admin.count_users() == 0:
+            password = settings.admin_password or secrets.token_urlsafe(12)
+            admin.create_user(username="admin", password=password, role=Role.ADMIN, office_id=None)
+            if settings.admin_password is None:
+                notes.append(f"Akun admin dibuat / admin account created: admin / {password}")
+        if settings.seed_demo and not admin.list_offices():
+            _office_id, password = demo.seed(admin, settings.demo_password)
+            notes.append(
+                "Kantor demo 'winongan' dibuat; petugas1..petugas4 / demo office created, "
+                f"officers petugas1..petugas4, password: {password}"
+            )
+    finally:
+        admin.db.dispose()
+    return notes
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Alamat / address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int, typer.Option(help="Proses / worker processes (PostgreSQL)")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request")] = True,
+) -> None:
+    """Jalankan server / run the server (migrates and seeds the demo office on first start)."""
+    import os
+
+    import uvicorn
+
+    # The app (and every worker) reads its settings from the environment.
+    if host is not None:
+        os.environ["ANTREAN_HOST"] = host
+    if port is not None:
+        os.environ["ANTREAN_PORT"] = str(port)
+    settings = Settings()
+    _migrate(settings)
+    for note in first_start(settings):
+        typer.echo(note)
+    typer.echo(f"Antrean berjalan di / running at {settings.base_url()}  (API: /docs)")
+    uvicorn.run(
+        "queue_server.api.main:app",
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        access_log=access_log,
+        log_level="info",
+        factory=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Perbarui skema basis data / bring the database schema up to date."""
+    _migrate(Settings())
+    typer.echo("ok")
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="admin | supervisor | officer")],
+    office: Annotated[str | None, typer.Option(help="Office slug (officers, supervisors)")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password; prompted when not given", hidden=False)
+    ] = None,
+) -> None:
+    """Buat pengguna / create a user."""
+    from queue_server.services.auth import Role
+
+    settings = Settings()
+    _migrate(settings)
+    admin = _admin(settings)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    office_id = admin.queue.office_id(office) if office else None
+    admin.create_user(username=username, password=password, role=Role(role), office_id=office_id)
+    typer.echo(f"user {username} created")
+
+
+@devices_app.command("create")
+def devices_create(
+    office: Annotated[str, typer.Option(help="Office slug")],
+    kind: Annotated[str, typer.Option(help="kiosk | display | agent | counter")],
+    name: Annotated[str, typer.Option()],
+    counter: Annotated[int | None, typer.Option(help="Counter number (kind counter)")] = None,
+) -> None:
+    """Daftarkan perangkat / register a device; prints its token as the last line."""
+    from queue_server.services.auth import DeviceKind
+
+    settings = Settings()
+    _migrate(settings)
+    admin = _admin(settings)
+    office_id = admin.queue.office_id(office)
+    _device_id, token = admin.create_device(
+        office_id, kind=DeviceKind(kind), name=name, counter_number=counter
+    )
+    typer.echo(f"device {name} ({kind}) registered for {office}; token:")
+    typer.echo(token)
+
+
+def main() -> None:
+    app()

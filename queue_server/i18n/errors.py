@@ -1,0 +1,116 @@
+"""The text for every error code, in Indonesian (the msgid) and English (the catalog).
+
+Domain errors (`queue_server.domain.errors`) carry a stable `code` and `params`; the API
+turns them into `{"id": ..., "en": ...}` with `error_messages(code, **params)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import LANGUAGES, N_, translate
+
+__all__ = ["ERROR_TEXT", "PSEUDO_STATUS_TEXT", "STATUS_TEXT", "error_messages"]
+
+ERROR_TEXT: dict[str, str] = {
+    # Refusals from the domain rules; params are the domain error's params.
+    "office_closed": N_("Mohon maaf, kantor sedang tutup. Jam layanan hari ini {opens}–{closes}."),
+    "service_closed": N_(
+        "Mohon maaf, layanan {service} sedang tutup. Jam layanan hari ini {opens}–{closes}."
+    ),
+    "past_last_ticket": N_(
+        "Pengambilan nomor antrean layanan {service} hari ini sudah ditutup pukul "
+        "{last_ticket}. Silakan datang kembali pada hari kerja berikutnya."
+    ),
+    "quota_reached": N_(
+        "Kuota layanan {service} hari ini ({quota} nomor antrean) sudah habis. "
+        "Silakan datang kembali pada hari kerja berikutnya."
+    ),
+    "service_inactive": N_("Mohon maaf, layanan {service} sedang tidak tersedia."),
+    "remote_not_allowed": N_(
+        "Nomor antrean layanan {service} hanya dapat diambil langsung di kantor."
+    ),
+    "unknown_service": N_("Layanan {service} tidak ditemukan."),
+    "unknown_counter": N_("Loket {counter} tidak ditemukan."),
+    "unknown_ticket": N_("Nomor antrean tidak ditemukan."),
+    "counter_not_open": N_("Loket {counter} sedang tidak dibuka."),
+    "counter_cannot_serve": N_("Loket {counter} tidak melayani layanan ini."),
+    "not_signed_in": N_("Anda tidak sedang bertugas di loket {counter}."),
+    "counter_taken": N_("Loket {counter} sedang digunakan oleh petugas {officer}."),
+    "counter_busy": N_(
+        "Loket {counter} masih memanggil atau melayani pengunjung. "
+        "Selesaikan layanan tersebut terlebih dahulu."
+    ),
+    "same_service": N_("Tiket sudah berada di layanan {service}. Silakan pilih layanan lain."),
+    "invalid_transition": N_("Tiket berstatus {current} tidak dapat diubah menjadi {target}."),
+    # Refusals from the API itself.
+    "invalid_request": N_("Permintaan tidak valid. Silakan periksa kembali data yang dikirim."),
+    "not_authenticated": N_("Silakan masuk terlebih dahulu."),
+    "forbidden": N_("Anda tidak memiliki akses untuk melakukan tindakan ini."),
+    "not_found": N_("Data yang diminta tidak ditemukan."),
+    "invalid_credentials": N_("Nama pengguna atau kata sandi salah."),
+    "invalid_phone": N_("Nomor telepon tidak valid. Silakan periksa kembali."),
+    "idempotency_conflict": N_(
+        "Permintaan dengan kunci yang sama sudah pernah dikirim dengan data yang berbeda."
+    ),
+    "rate_limited": N_("Terlalu banyak permintaan. Silakan coba lagi beberapa saat lagi."),
+    "internal_error": N_("Terjadi gangguan pada sistem. Silakan coba lagi beberapa saat lagi."),
+    "nothing_waiting": N_("Tidak ada nomor antrean yang menunggu."),
+    "office_not_found": N_("Kantor {office} tidak ditemukan."),
+    "conflict": N_("Data sudah berubah. Silakan muat ulang halaman lalu coba lagi."),
+}
+
+# When there are no hours today at all (`opens` is empty), "{opens}–{closes}" would read
+# "Jam layanan hari ini –."; these say closed-all-day instead.
+CLOSED_ALL_DAY_TEXT: dict[str, str] = {
+    "office_closed": N_("Mohon maaf, kantor tutup hari ini."),
+    "service_closed": N_("Mohon maaf, layanan {service} tidak tersedia hari ini."),
+}
+
+# Ticket statuses as the words that fill {current}/{target} of invalid_transition.
+STATUS_TEXT: dict[str, str] = {
+    "waiting": N_("menunggu"),
+    "called": N_("dipanggil"),
+    "serving": N_("sedang dilayani"),
+    "on_hold": N_("ditunda"),
+    "missed": N_("terlewat"),
+    "done": N_("selesai"),
+    "no_show": N_("tidak hadir"),
+    "cancelled": N_("dibatalkan"),
+    "expired": N_("kedaluwarsa"),
+}
+
+# Targets of invalid_transition that are not statuses: "at_counter" means the command needs
+# a ticket that is at a counter (called or being served).
+PSEUDO_STATUS_TEXT: dict[str, str] = {
+    "at_counter": N_("ditangani di loket"),
+}
+
+_STATUS_PARAMS = ("current", "target")
+
+
+def _status_word(value: Any, lang: str) -> Any:
+    msgid = STATUS_TEXT.get(str(value)) or PSEUDO_STATUS_TEXT.get(str(value))
+    return value if msgid is None else translate(msgid, lang)
+
+
+def error_messages(code: str, **params: Any) -> dict[str, str]:
+    """Return the message for error `code` as {"id": ..., "en": ...}.
+
+    An unknown code gives the internal_error text. For invalid_transition the `current` and
+    `target` statuses are put into words in each language.
+    """
+    msgid = ERROR_TEXT.get(code)
+    if msgid is None:
+        return error_messages("internal_error")
+    if code in CLOSED_ALL_DAY_TEXT and not params.get("opens"):
+        msgid = CLOSED_ALL_DAY_TEXT[code]
+    messages: dict[str, str] = {}
+    for lang in LANGUAGES:
+        values = dict(params)
+        if code == "invalid_transition":
+            for name in _STATUS_PARAMS:
+                if name in values:
+                    values[name] = _status_word(values[name], lang)
+        messages[lang] = translate(msgid, lang, **values)
+    return messages
