@@ -21,10 +21,12 @@ from migrations import upgrade
 from queue_server.api.app import create_app
 from queue_server.clock import FrozenClock
 from queue_server.config import Settings
-from queue_server.services import demo
+from queue_server.services import auth, demo
 from queue_server.services.admin import Admin
 from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
+
+auth.use_fast_hashing_for_tests()
 
 PG_URL = os.environ.get("ANTREAN_TEST_PG_URL", "postgresql+psycopg:///test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -163,6 +165,7 @@ def login(client: TestClient, username: str, password: str = DEMO_PASSWORD) -> d
     """Return an Authorization header for `username`."""
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
+    client.cookies.clear()  # these tests use the bearer token; the cookie path has its own test
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 

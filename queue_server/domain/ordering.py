@@ -9,21 +9,21 @@ from datetime import datetime
 
 from .model import Counter, CounterState, NormalOrder, QueuePolicy, Ticket, TicketStatus
 
-LineKey = tuple[int, datetime, str]
+LineKey = tuple[int, datetime, int, str]
 
 
 def line_key(ticket: Ticket) -> LineKey:
     """Order inside one line: re-entering missed first, then sent-to-front, then issue time."""
     if ticket.status is TicketStatus.MISSED:
-        return (0, ticket.called_at or ticket.issued_at, ticket.id)
+        return (0, ticket.called_at or ticket.issued_at, ticket.seq, ticket.id)
     if ticket.front_at is not None:
-        return (1, ticket.front_at, ticket.id)
-    return (2, ticket.issued_at, ticket.id)
+        return (1, ticket.front_at, ticket.seq, ticket.id)
+    return (2, ticket.issued_at, ticket.seq, ticket.id)
 
 
-def wait_key(ticket: Ticket) -> tuple[datetime, str]:
-    """How long a ticket has waited: earlier issue time waited longer."""
-    return (ticket.issued_at, ticket.id)
+def wait_key(ticket: Ticket) -> tuple[datetime, int, str]:
+    """How long a ticket has waited: earlier issue time (then lower number) waited longer."""
+    return (ticket.issued_at, ticket.seq, ticket.id)
 
 
 @dataclass
@@ -140,7 +140,7 @@ class Lines:
 
     def _oldest_normal(self, services: tuple[str, ...]) -> _Line | None:
         best: _Line | None = None
-        best_key: tuple[datetime, str] | None = None
+        best_key: tuple[datetime, int, str] | None = None
         for service in services:
             line = self.normal.get(service)
             head = line.peek() if line is not None else None

@@ -20,7 +20,13 @@ users = UserRow.__table__  # type: ignore[attr-defined]
 devices = DeviceRow.__table__  # type: ignore[attr-defined]
 sessions = SessionRow.__table__  # type: ignore[attr-defined]
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2-cffi's defaults (RFC 9106 low-memory profile)
+
+
+def use_fast_hashing_for_tests() -> None:
+    """Swap in cheap argon2 parameters; only test suites call this."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 class Role(StrEnum):

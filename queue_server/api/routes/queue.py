@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request, Response
 
 from queue_server.domain import queue as domain
+from queue_server.domain.errors import InvalidTransition
 from queue_server.domain.events import Event
-from queue_server.domain.model import Channel, Ticket
+from queue_server.domain.model import Channel, Ticket, TicketStatus
 from queue_server.domain.ordering import call_order
 from queue_server.domain.queue import OfficeQueue
 from queue_server.phones import mask, normalise
@@ -107,6 +108,7 @@ def track_ticket(token: str, ctx: Ctx) -> dict[str, Any]:
 def visitor_cancel(token: str, ctx: Ctx) -> dict[str, Any]:
     """The visitor gives up their own ticket."""
     office_id, view = ctx.queue.find(token)
+    _refuse_if_ended(view.ticket, TicketStatus.CANCELLED)
     ticket_id = view.ticket.id
     committed = ctx.queue.execute(
         office_id, lambda s, now: domain.cancel(s, ticket_id, now), "visitor"
@@ -247,14 +249,28 @@ def end_day(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
 Command = Callable[[OfficeQueue, Ticket, str | None, datetime], list[Event]]
 
 
+def _refuse_if_ended(ticket: Ticket, target: TicketStatus) -> None:
+    """An ended ticket is no longer in the live line; say why the action cannot happen."""
+    if ticket.status.is_terminal:
+        raise InvalidTransition(current=ticket.status.value, target=target.value)
+
+
 def _ticket_action(
-    ctx: Context, office: str, token: str, who: Principal, command: Command, *, override: bool
+    ctx: Context,
+    office: str,
+    token: str,
+    who: Principal,
+    command: Command,
+    *,
+    override: bool,
+    target: TicketStatus,
 ) -> dict[str, Any]:
     office_id = office_of(ctx, office, who)
     _found_office, view = ctx.queue.find(token)
     if _found_office != office_id:
         raise ApiError(404, "unknown_ticket")
     ticket = view.ticket
+    _refuse_if_ended(ticket, target)
     if override and who.role in OVERRIDE:
         officer = None
     elif who.device is DeviceKind.COUNTER:
@@ -272,9 +288,11 @@ def _envelope(ctx: Context, office_id: int, ticket: Ticket) -> dict[str, Any]:
     return {"ticket": ticket_out(ctx, ctx.queue.ticket_view(office_id, ticket))}
 
 
-def _simple(name: str, command: Command, doc: str, *, override: bool = False) -> None:
+def _simple(
+    name: str, command: Command, target: TicketStatus, doc: str, *, override: bool = False
+) -> None:
     def handler(office: str, token: str, ctx: Ctx, who: Who) -> dict[str, Any]:
-        return _ticket_action(ctx, office, token, who, command, override=override)
+        return _ticket_action(ctx, office, token, who, command, override=override, target=target)
 
     handler.__doc__ = doc
     handler.__name__ = f"ticket_{name.replace('-', '_')}"
@@ -287,14 +305,16 @@ def _simple(name: str, command: Command, doc: str, *, override: bool = False) ->
     )
 
 
-_simple("recall", lambda s, t, o, n: domain.recall(s, t.id, o, n), "Announce the call again.")
-_simple("start", lambda s, t, o, n: domain.start(s, t.id, o, n), "The visitor arrived: serve.")
-_simple("finish", lambda s, t, o, n: domain.finish(s, t.id, o, n), "Service is done.")
-_simple("no-show", lambda s, t, o, n: domain.no_show(s, t.id, o, n), "The visitor did not come.")
-_simple("hold", lambda s, t, o, n: domain.hold(s, t.id, o, n), "Set the visitor aside.")
+S = TicketStatus
+_simple("recall", lambda s, t, o, n: domain.recall(s, t.id, o, n), S.CALLED, "Announce again.")
+_simple("start", lambda s, t, o, n: domain.start(s, t.id, o, n), S.SERVING, "Visitor arrived.")
+_simple("finish", lambda s, t, o, n: domain.finish(s, t.id, o, n), S.DONE, "Service is done.")
+_simple("no-show", lambda s, t, o, n: domain.no_show(s, t.id, o, n), S.MISSED, "Did not come.")
+_simple("hold", lambda s, t, o, n: domain.hold(s, t.id, o, n), S.ON_HOLD, "Set aside.")
 _simple(
     "cancel",
     lambda s, t, o, n: domain.cancel(s, t.id, n),
+    S.CANCELLED,
     "Cancel the ticket for the visitor.",
     override=True,
 )
@@ -308,7 +328,7 @@ def ticket_transfer(
     return _ticket_action(
         ctx, office, token, who,
         lambda s, t, o, n: domain.transfer(s, t.id, body.service, o, n, to_front=body.to_front),
-        override=True,
+        override=True, target=TicketStatus.WAITING,
     )  # fmt: skip
 
 
@@ -322,7 +342,7 @@ def ticket_call(
     return _ticket_action(
         ctx, office, token, who,
         lambda s, t, o, n: domain.call_ticket(s, t.id, body.counter, o, n),
-        override=False,
+        override=False, target=TicketStatus.CALLED,
     )  # fmt: skip
 
 
@@ -335,5 +355,5 @@ def ticket_resume(
     return _ticket_action(
         ctx, office, token, who,
         lambda s, t, o, n: domain.resume(s, t.id, counter, o, n),
-        override=False,
+        override=False, target=TicketStatus.CALLED,
     )  # fmt: skip
