@@ -17,7 +17,7 @@ from queue_server.domain import calendar
 from queue_server.domain.model import ALL_DAY, DayHours, Office, QueuePolicy
 from queue_server.store import codec
 from queue_server.store import repository as repo
-from queue_server.store.tables import DeviceRow, UserRow
+from queue_server.store.tables import CounterRow, DeviceRow, ServiceRow, UserRow
 
 from . import auth
 from .queue import QueueService
@@ -118,7 +118,8 @@ class Admin:
     # ---- services ----
     def create_service(self, office_id: int, fields: dict[str, Any], actor: str | None) -> None:
         with self._office_change(office_id, actor) as conn:
-            conn.execute(insert(repo.services).values(office_id=office_id, **fields))
+            row = ServiceRow(office_id=office_id, **fields)  # fills the model's defaults
+            conn.execute(insert(repo.services).values(row.model_dump(exclude={"id"})))
 
     def update_service(
         self, office_id: int, code: str, changes: dict[str, Any], actor: str | None
@@ -145,9 +146,8 @@ class Admin:
     # ---- counters ----
     def create_counter(self, office_id: int, fields: dict[str, Any], actor: str | None) -> None:
         with self._office_change(office_id, actor) as conn:
-            conn.execute(
-                insert(repo.counters).values(office_id=office_id, state="closed", **fields)
-            )
+            row = CounterRow(office_id=office_id, state="closed", **fields)
+            conn.execute(insert(repo.counters).values(row.model_dump(exclude={"id"})))
 
     def update_counter(
         self, office_id: int, number: int, changes: dict[str, Any], actor: str | None

@@ -242,9 +242,8 @@ class QueueService:
             return self.view(state, ticket)
 
     def ticket_view(self, office_id: int, ticket: Ticket) -> TicketView:
-        state = self.read(office_id)
-        with self._lock(office_id):
-            return self.view(state, ticket)
+        """The ticket as it is now (read again if it has left the live line)."""
+        return self._view_by_id(office_id, ticket.id)
 
     def rollover_all(self) -> int:
         """Close the service day of every office whose local midnight has passed."""
