@@ -68,9 +68,14 @@ class ServerProcess:
             **self.extra_env,
         }
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            self.command(), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        try:
+            self.proc = subprocess.Popen(
+                self.command(), env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        finally:
+            if not isinstance(out, int):
+                out.close()  # the child keeps its own handle
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

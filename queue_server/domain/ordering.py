@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +30,7 @@ def wait_key(ticket: Ticket) -> tuple[datetime, int, str]:
 class _Line:
     items: list[tuple[LineKey, Ticket]] = field(default_factory=list)
     head: int = 0
+    shared: bool = False  # items belong to a LaneIndex: copy before changing them
 
     def peek(self) -> Ticket | None:
         return self.items[self.head][1] if self.head < len(self.items) else None
@@ -40,10 +41,58 @@ class _Line:
         return ticket
 
     def push(self, ticket: Ticket) -> None:
+        if self.shared:
+            self.items, self.head, self.shared = self.items[self.head :], 0, False
         insort(self.items, (line_key(ticket), ticket), lo=self.head)
+
+    def position(self, ticket: Ticket) -> int:
+        """How many tickets stand before `ticket` in this line (it must be in it)."""
+        return bisect_left(self.items, line_key(ticket), lo=self.head, key=_first) - self.head
 
     def __len__(self) -> int:
         return len(self.items) - self.head
+
+
+def _first(item: tuple[LineKey, Ticket]) -> LineKey:
+    return item[0]
+
+
+class LaneIndex:
+    """Waiting tickets kept sorted per (service, lane) as they change, so deciding who is next
+    never sorts the whole office again."""
+
+    def __init__(self, tickets: Iterable[Ticket] = ()) -> None:
+        self.priority: dict[str, list[tuple[LineKey, Ticket]]] = {}
+        self.normal: dict[str, list[tuple[LineKey, Ticket]]] = {}
+        self.missed: dict[str, dict[str, Ticket]] = {}
+        self._where: dict[str, Ticket] = {}
+        for ticket in tickets:
+            self.put(ticket)
+
+    def put(self, ticket: Ticket) -> None:
+        """Index the new state of `ticket` (replacing its previous one)."""
+        self.remove(ticket.id)
+        if ticket.status is TicketStatus.WAITING:
+            lanes = self.priority if ticket.is_priority else self.normal
+            insort(lanes.setdefault(ticket.service, []), (line_key(ticket), ticket))
+        elif ticket.status is TicketStatus.MISSED:
+            self.missed.setdefault(ticket.service, {})[ticket.id] = ticket
+        else:
+            return
+        self._where[ticket.id] = ticket
+
+    def remove(self, ticket_id: str) -> None:
+        old = self._where.pop(ticket_id, None)
+        if old is None:
+            return
+        if old.status is TicketStatus.MISSED:
+            del self.missed[old.service][ticket_id]
+            return
+        items = (self.priority if old.is_priority else self.normal)[old.service]
+        del items[bisect_left(items, line_key(old), key=_first)]
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
 
 
 @dataclass
@@ -74,6 +123,19 @@ class Lines:
         for ticket in missed:
             pending.setdefault(ticket.service, []).append(ticket)
         for service in list(pending):
+            lines._release_missed(service)
+        return lines
+
+    @classmethod
+    def from_index(cls, index: LaneIndex, calls: Mapping[str, int]) -> Lines:
+        """Lines over an index's sorted lists, without copying them."""
+        lines = cls(
+            {s: _Line(items, 0, True) for s, items in index.priority.items()},
+            {s: _Line(items, 0, True) for s, items in index.normal.items()},
+            {s: list(missed.values()) for s, missed in index.missed.items() if missed},
+            dict(calls),
+        )
+        for service in list(lines.pending_missed):
             lines._release_missed(service)
         return lines
 
@@ -168,11 +230,13 @@ def ahead_of(
     counters: Iterable[Counter],
     calls: Mapping[str, int],
     policy: QueuePolicy,
+    lines: Lines | None = None,
 ) -> int:
     """Count the tickets called before `ticket` if nobody new came and counters kept their services.
 
     Counters take turns in number order, one call each. When no staffed counter serves the
-    ticket's service, every counter that lists it is assumed to open.
+    ticket's service, every counter that lists it is assumed to open. `lines`, when given,
+    must hold the same tickets (e.g. from a LaneIndex); it is consumed.
     """
     if ticket.status not in (TicketStatus.WAITING, TicketStatus.MISSED):
         return 0
@@ -181,18 +245,13 @@ def ahead_of(
     pool = staffed(all_counters) if serving else []
     if not serving:
         pool = [c for c in all_counters if ticket.service in c.services]
-    if not pool:
-        return sum(
-            1
-            for t in tickets
-            if t.service == ticket.service
-            and t.status is TicketStatus.WAITING
-            and line_key(t) < line_key(ticket)
-        )
-    lines = Lines.build(tickets, calls)
+    if not pool:  # no counter lists this service: its own line, priority first
+        return sum(1 for t in tickets if t.service == ticket.service and _before(t, ticket))
+    lines = lines if lines is not None else Lines.build(tickets, calls)
     streaks = {c.number: c.priority_streak for c in pool}
     count = 0
     while True:
+        count += _skip_rounds(lines, pool, streaks, ticket, policy)
         progressed = False
         for counter in pool:
             picked = lines.pick(counter, streaks[counter.number], policy)
@@ -207,11 +266,62 @@ def ahead_of(
             return count
 
 
+def _before(other: Ticket, ticket: Ticket) -> bool:
+    if other.id == ticket.id or other.status not in (TicketStatus.WAITING, TicketStatus.MISSED):
+        return False
+    return (not other.is_priority, line_key(other)) < (not ticket.is_priority, line_key(ticket))
+
+
+def _skip_rounds(
+    lines: Lines,
+    pool: list[Counter],
+    streaks: dict[int, int],
+    ticket: Ticket,
+    policy: QueuePolicy,
+) -> int:
+    """Skip whole rounds in which every counter keeps calling from the same normal line.
+
+    Exact, not an estimate: with no priority ticket callable and no missed ticket pending,
+    each counter calls from its first non-empty service until one of those lines runs short,
+    so k rounds take k x (counters on it) tickets from each line. Stops before `ticket`'s
+    turn. Returns how many tickets the skipped rounds called.
+    """
+    if policy.normal_order is not NormalOrder.PREFERENCE or any(lines.pending_missed.values()):
+        return 0
+    targets: dict[str, int] = {}
+    for counter in pool:
+        target = None
+        for service in counter.services:
+            if len(lines.priority.get(service, ())) > 0:
+                return 0
+            if target is None and len(lines.normal.get(service, ())) > 0:
+                target = service
+        if target is not None:
+            targets[target] = targets.get(target, 0) + 1
+    if not targets:
+        return 0
+    rounds = min(len(lines.normal[s]) // r for s, r in targets.items())
+    if not ticket.is_priority:  # waiting, or missed and back in its line: stop before it
+        per_round = targets.get(ticket.service)
+        if per_round:
+            rounds = min(rounds, lines.normal[ticket.service].position(ticket) // per_round)
+    if rounds <= 0:
+        return 0
+    for service, per_round in targets.items():
+        lines.normal[service].head += rounds * per_round
+        lines.calls[service] = lines.calls.get(service, 0) + rounds * per_round
+    for counter in pool:
+        if any(s in targets for s in counter.services):
+            streaks[counter.number] = 0
+    return rounds * sum(targets.values())
+
+
 def call_order(
     tickets: Iterable[Ticket],
     counters: Iterable[Counter],
     calls: Mapping[str, int],
     policy: QueuePolicy,
+    lines: Lines | None = None,
 ) -> list[str]:
     """Return the ids of callable tickets in the order staffed counters would call them.
 
@@ -219,7 +329,7 @@ def call_order(
     service some staffed counter serves; the rest are not in the result.
     """
     pool = sorted(staffed(counters), key=lambda c: c.number)
-    lines = Lines.build(tickets, calls)
+    lines = lines if lines is not None else Lines.build(tickets, calls)
     streaks = {c.number: c.priority_streak for c in pool}
     order: list[str] = []
     progressed = True

@@ -20,7 +20,7 @@ from .model import (
     TicketStatus,
 )
 from .numbering import format_number
-from .ordering import Lines, ahead_of, next_streak, staffed
+from .ordering import LaneIndex, Lines, ahead_of, next_streak, staffed
 from .transitions import guard
 
 RECENT_CALLS = 10
@@ -52,6 +52,23 @@ class OfficeQueue:
     keys: dict[str, str] = field(default_factory=dict)  # idempotency key -> ticket id, today
     recent_calls: list[Call] = field(default_factory=list)
     service_minutes: dict[str, float] = field(default_factory=dict)  # running mean per service
+    index: LaneIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.index = LaneIndex(self.tickets.values())
+
+    def put(self, ticket: Ticket) -> None:
+        """Keep `ticket` as open, or let it go once it has ended."""
+        if ticket.status.is_terminal:
+            self.tickets.pop(ticket.id, None)
+            self.index.remove(ticket.id)
+        else:
+            self.tickets[ticket.id] = ticket
+            self.index.put(ticket)
+
+    def lines(self) -> Lines:
+        """The callable tickets in line order, ready to simulate calls on."""
+        return Lines.from_index(self.index, self.calls)
 
     # ---- reading ----
     def ticket(self, ticket_id: str) -> Ticket:
@@ -83,7 +100,12 @@ class OfficeQueue:
 
     def ahead(self, ticket: Ticket) -> int:
         return ahead_of(
-            ticket, self.tickets.values(), self.counters.values(), self.calls, self.office.policy
+            ticket,
+            self.tickets.values(),
+            self.counters.values(),
+            self.calls,
+            self.office.policy,
+            lines=self.lines(),
         )
 
     def estimate(self, ticket: Ticket, ahead: int) -> EstimateRange:
@@ -100,8 +122,7 @@ class OfficeQueue:
 
     def next_for(self, counter: Counter) -> Ticket | None:
         """Return the ticket `counter` would call now, without calling it."""
-        lines = Lines.build(self.tickets.values(), self.calls)
-        return lines.pick(counter, counter.priority_streak, self.office.policy)
+        return self.lines().pick(counter, counter.priority_streak, self.office.policy)
 
 
 # ---- applying events: the only place state changes ----
@@ -111,6 +132,7 @@ def apply(state: OfficeQueue, event: Event) -> None:
         assert event.service_date is not None
         state.service_date = event.service_date
         state.tickets.clear()
+        state.index.clear()
         state.last_seq.clear()
         state.calls.clear()
         state.keys.clear()
@@ -118,10 +140,7 @@ def apply(state: OfficeQueue, event: Event) -> None:
         return
     ticket = event.ticket
     if ticket is not None:
-        if ticket.status.is_terminal:
-            state.tickets.pop(ticket.id, None)
-        else:
-            state.tickets[ticket.id] = ticket
+        state.put(ticket)
         if event.type is EventType.TICKET_ISSUED:
             state.last_seq[ticket.origin_service] = max(
                 state.last_seq.get(ticket.origin_service, 0), ticket.seq

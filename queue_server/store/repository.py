@@ -87,8 +87,7 @@ def load_queue(conn: Connection, office_id: int, now: datetime) -> OfficeQueue:
         select(tickets).where(tickets.c.office_id == office_id, tickets.c.status.in_(_ACTIVE))
     ).all()
     for row in open_rows:
-        ticket = codec.ticket_from_row(row)
-        state.tickets[ticket.id] = ticket
+        state.put(codec.ticket_from_row(row))
     today_rows = tickets.c.office_id == office_id, tickets.c.service_date == service_date
     for origin, last in conn.execute(
         select(tickets.c.origin_service, func.max(tickets.c.seq))

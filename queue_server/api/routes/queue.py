@@ -136,7 +136,11 @@ def open_tickets(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
 
 def _staff_list(ctx: Context, state: OfficeQueue) -> list[dict[str, Any]]:
     order = call_order(
-        state.tickets.values(), state.counters.values(), state.calls, state.office.policy
+        state.tickets.values(),
+        state.counters.values(),
+        state.calls,
+        state.office.policy,
+        lines=state.lines(),
     )
     position = {ticket_id: i for i, ticket_id in enumerate(order)}
     tickets = sorted(
