@@ -1,0 +1,66 @@
+"""The `antrean` command on a fresh SQLite file."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from queue_server.cli import app
+from queue_server.testing import ServerProcess
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("ANTREAN_DATABASE_URL", url)
+    monkeypatch.setenv("ANTREAN_ADMIN_PASSWORD", "admin-password-1")
+    monkeypatch.setenv("ANTREAN_DEMO_PASSWORD", "demo-password-1")
+    return url
+
+
+def test_migrate_users_and_devices(env: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    from queue_server.cli import first_start
+    from queue_server.config import Settings
+
+    notes = first_start(Settings())
+    assert any("winongan" in note for note in notes)
+    assert first_start(Settings()) == []  # only once
+    made = runner.invoke(
+        app,
+        ["users", "create", "--username", "kasi", "--role", "supervisor",
+         "--office", "winongan", "--password", "kasi-password"],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    device = runner.invoke(
+        app, ["devices", "create", "--office", "winongan", "--kind", "kiosk", "--name", "Kiosk 1"]
+    )
+    assert device.exit_code == 0, device.output
+    token = device.output.strip().splitlines()[-1]
+    assert len(token) >= 40 and " " not in token
+    bad = runner.invoke(
+        app, ["devices", "create", "--office", "winongan", "--kind", "toaster", "--name", "x"]
+    )
+    assert bad.exit_code != 0
+
+
+@pytest.mark.slow
+def test_serve_answers_with_the_demo_office(tmp_path: Path) -> None:
+    with ServerProcess(f"sqlite:///{tmp_path / 'serve.db'}") as server:
+        request = urllib.request.Request(
+            server.url + "/api/v1/offices/winongan/tickets",
+            data=json.dumps({"service": "C"}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request) as response:
+            body = json.load(response)
+        assert response.status == 201 and body["number"] == "C001"
+        assert body["tracking_url"].startswith(server.url)
+        with urllib.request.urlopen(server.url + "/docs") as docs:
+            assert docs.status == 200
