@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,7 +30,10 @@ from queue_server.domain.queue import OfficeQueue
 from queue_server.store import repository as repo
 from queue_server.store.db import Database
 
+from .combiner import Combiner, Job
+
 Decide = Callable[[OfficeQueue, datetime], list[Event]]
+After = Callable[[OfficeQueue, "Committed"], Any]
 Listener = Callable[[int, list[tuple[int, Event]]], None]
 CATCH_UP_LIMIT = 1000  # beyond this many missed events, reloading from tables is cheaper
 
@@ -63,6 +66,13 @@ class _Replay(Exception):
     ticket_id: str
 
 
+@dataclass(frozen=True)
+class _Command:
+    decide: Decide
+    actor: str | None
+    after: After | None
+
+
 @dataclass
 class Committed:
     """What a write changed: numbered events and the state after them."""
@@ -92,6 +102,7 @@ class QueueService:
         self._locks: dict[int, threading.RLock] = {}
         self._locks_guard = threading.Lock()
         self._slugs: dict[str, int] = {}
+        self._combiner = Combiner(self._run_batch)
 
     # ---- lookup ----
     def office_id(self, slug: str) -> int:
@@ -160,36 +171,75 @@ class QueueService:
             return office_id, self.view(state, ticket)
 
     # ---- writing ----
-    def execute(self, office_id: int, decide: Decide, actor: str | None) -> Committed:
-        """Run one command atomically; an empty result means nothing changed."""
+    def execute(
+        self,
+        office_id: int,
+        decide: Decide,
+        actor: str | None,
+        after: After | None = None,
+    ) -> Any:
+        """Run one command atomically; return its Committed events, or `after(state, committed)`
+        computed right after the commit with the office still locked.
+
+        Concurrent commands for one office share a transaction (group commit), each deciding
+        on the state the previous one left; a refused command refuses only itself.
+        """
+        return self._combiner.submit(office_id, _Command(decide, actor, after))
+
+    def _run_batch(self, office_id: Hashable, jobs: list[Job]) -> None:
+        assert isinstance(office_id, int)
         with self._lock(office_id):
             now = self.clock.now()
             state: OfficeQueue | None = None
-            pre: list[Event] = []
+            events: list[Event] = []
+            actors: list[str | None] = []
+            slices: list[tuple[Job, int, int]] = []
             try:
                 with self.db.write() as conn:
                     version = repo.bump_version(conn, office_id, 1)
                     state = self._state_at(conn, office_id, version - 1)
-                    pre = domain.rollover(state, now)
-                    domain.apply_all(state, pre)  # the command decides on the new day
-                    events = [*pre, *decide(state, now)]
+                    events = domain.rollover(state, now)
+                    actors = ["system"] * len(events)
+                    domain.apply_all(state, events)  # commands decide on the new day
+                    for job in jobs:
+                        command: _Command = job.payload
+                        try:
+                            decided = command.decide(state, now)
+                        except Exception as refused:  # refuses this command only
+                            job.reject(refused)
+                            continue
+                        domain.apply_all(state, decided)
+                        slices.append((job, len(events), len(decided)))
+                        events.extend(decided)
+                        actors.extend([command.actor] * len(decided))
                     if not events:
                         raise _NothingChanged
                     if len(events) > 1:
                         repo.bump_version(conn, office_id, len(events) - 1)
-                    repo.save_events(conn, office_id, version, events, actor)
+                    repo.save_events(conn, office_id, version, events, actors)
             except _NothingChanged:
-                return Committed()
+                numbered: list[tuple[int, Event]] = []
             except BaseException:
-                if pre:  # the projection moved ahead of a rolled-back transaction
+                if events:  # the state moved ahead of a rolled-back transaction
                     self._states.pop(office_id, None)
                 raise
-            domain.apply_all(state, events[len(pre) :])
-            state.version = version + len(events) - 1
-            numbered = list(zip(range(version, version + len(events)), events, strict=True))
-            for listener in self.listeners:
-                listener(office_id, numbered)
-            return Committed(numbered)
+            else:
+                assert state is not None
+                state.version = version + len(events) - 1
+                numbered = list(zip(range(version, version + len(events)), events, strict=True))
+                for listener in self.listeners:
+                    listener(office_id, numbered)
+            assert state is not None
+            for job, start, count in slices:
+                committed = Committed(numbered[start : start + count])
+                command = job.payload
+                try:
+                    job.resolve(command.after(state, committed) if command.after else committed)
+                except Exception as failed:
+                    job.reject(failed)
+            for job in jobs:
+                if not job.settled:  # decided nothing and refused nothing
+                    job.resolve(Committed())
 
     def issue(
         self,
@@ -216,18 +266,19 @@ class QueueService:
                 notify_consent=notify_consent, key=key,
             )  # fmt: skip
 
+        def after(state: OfficeQueue, committed: Committed) -> TicketView:
+            ticket = committed.ticket()
+            assert ticket is not None
+            return self.view(state, ticket)
+
         try:
-            committed = self.execute(office_id, decide, actor)
+            view: TicketView = self.execute(office_id, decide, actor, after)
         except _Replay as replay:
             view = self._view_by_id(office_id, replay.ticket_id)
             if view.ticket.service != service and view.ticket.origin_service != service:
                 raise IdempotencyConflict() from None
             return view, True
-        ticket = committed.ticket()
-        assert ticket is not None
-        state = self._states[office_id]
-        with self._lock(office_id):
-            return self.view(state, ticket), False
+        return view, False
 
     def _view_by_id(self, office_id: int, ticket_id: str) -> TicketView:
         state = self.read(office_id)
@@ -251,8 +302,12 @@ class QueueService:
             ids = [int(i) for i in conn.execute(select(repo.offices.c.id)).scalars()]
         changed = 0
         for office_id in ids:
-            if self.execute(office_id, lambda _s, _n: [], "system").events:
-                changed += 1
+            before = self.read(office_id).service_date
+            # Every batch rolls the day over first; an empty command is enough to trigger it.
+            after = self.execute(
+                office_id, lambda _s, _n: [], "system", lambda s, _c: s.service_date
+            )
+            changed += after != before
         return changed
 
     def config_changed(self, conn: Connection, office_id: int, actor: str | None) -> None:

@@ -166,11 +166,12 @@ def save_events(
     office_id: int,
     first_version: int,
     new_events: Sequence[Event],
-    actor: str | None,
-    keys: dict[str, str] | None = None,
+    actors: str | Sequence[str | None] | None,
 ) -> None:
     """Write the rows the events changed and append the events themselves, numbered from
-    `first_version`."""
+    `first_version`; `actors` names who caused each event (or one name for all)."""
+    if actors is None or isinstance(actors, str):
+        actors = [actors] * len(new_events)
     ticket_inserts: list[dict[str, Any]] = []
     ticket_updates: dict[str, Ticket] = {}
     counter_updates: dict[int, dict[str, Any]] = {}
@@ -199,7 +200,7 @@ def save_events(
                 "type": event.type.value,
                 "ticket_id": ticket.id if ticket is not None else None,
                 "at": event.at,
-                "actor": actor,
+                "actor": actors[offset],
                 "payload": codec.event_payload(event),
             }
         )
