@@ -91,6 +91,17 @@ class LaneIndex:
         items = (self.priority if old.is_priority else self.normal)[old.service]
         del items[bisect_left(items, line_key(old), key=_first)]
 
+    def count(self, service: str) -> int:
+        """Tickets of `service` still to be called: waiting in either lane, or missed."""
+        return (
+            len(self.priority.get(service, ()))
+            + len(self.normal.get(service, ()))
+            + len(self.missed.get(service, ()))
+        )
+
+    def services(self) -> set[str]:
+        return {*self.priority, *self.normal, *self.missed}
+
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
 

@@ -91,12 +91,9 @@ class OfficeQueue:
 
     def waiting(self, service: str | None = None) -> int:
         """Count tickets still to be called (waiting or missed), optionally for one service."""
-        return sum(
-            1
-            for t in self.tickets.values()
-            if t.status in (TicketStatus.WAITING, TicketStatus.MISSED)
-            and (service is None or t.service == service)
-        )
+        if service is None:
+            return sum(self.waiting(code) for code in self.index.services())
+        return self.index.count(service)
 
     def ahead(self, ticket: Ticket) -> int:
         return ahead_of(

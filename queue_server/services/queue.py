@@ -3,6 +3,8 @@ one transaction, then (after commit) update the in-memory state and tell listene
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import secrets
 import threading
 import uuid
@@ -14,18 +16,19 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from queue_server.clock import Clock
+from queue_server.domain import public
 from queue_server.domain import queue as domain
 from queue_server.domain.errors import DomainError
 from queue_server.domain.estimate import EstimateRange
 from queue_server.domain.events import Event, EventType
 from queue_server.domain.model import (
     Channel,
-    CounterState,
     Language,
     PriorityGroup,
     Service,
     Ticket,
 )
+from queue_server.domain.public import Change, change_after, reset
 from queue_server.domain.queue import OfficeQueue
 from queue_server.store import repository as repo
 from queue_server.store.db import Database
@@ -34,7 +37,8 @@ from .combiner import Combiner, Job
 
 Decide = Callable[[OfficeQueue, datetime], list[Event]]
 After = Callable[[OfficeQueue, "Committed"], Any]
-Listener = Callable[[int, list[tuple[int, Event]]], None]
+Listener = Callable[[int, OfficeQueue, list[tuple[int, Change]]], None]
+log = logging.getLogger(__name__)
 CATCH_UP_LIMIT = 1000  # beyond this many missed events, reloading from tables is cheaper
 
 
@@ -130,17 +134,44 @@ class QueueService:
         return lock
 
     def _state_at(self, conn: Connection, office_id: int, version: int) -> OfficeQueue:
-        """Return the office state exactly at committed `version` (call with the office lock)."""
+        """Return the office state exactly at committed `version` (call with the office lock).
+
+        Events other workers committed are applied and published like our own.
+        """
         state = self._states.get(office_id)
+        changes: list[tuple[int, Change]] = []
         if state is not None and state.version != version:
-            behind = state.version < version <= state.version + CATCH_UP_LIMIT
-            if not (behind and repo.catch_up(conn, state, office_id) and state.version == version):
+            if state.version < version <= state.version + CATCH_UP_LIMIT:
+                for number, event in repo.events_after(conn, office_id, state.version, version):
+                    if event.type is EventType.CONFIG_CHANGED:
+                        break
+                    domain.apply(state, event)
+                    state.version = number
+                    changes.append((number, change_after(state, event)))
+            if state.version != version:
                 state = None
         if state is None:
             state = repo.load_queue(conn, office_id, self.clock.now())
             state.version = version
             self._states[office_id] = state
+            changes = [(version, reset(self.clock.now()))]
+        if changes:
+            self._publish(office_id, state, changes)
         return state
+
+    def _publish(
+        self, office_id: int, state: OfficeQueue, changes: list[tuple[int, Change]]
+    ) -> None:
+        for listener in self.listeners:
+            try:
+                listener(office_id, state, changes)
+            except Exception:
+                log.exception("a live-update listener failed; screens will resync")
+
+    def _apply(self, state: OfficeQueue, events: list[Event], changes: list[Change]) -> None:
+        for event in events:
+            domain.apply(state, event)
+            changes.append(change_after(state, event))
 
     # ---- reading ----
     def read(self, office_id: int) -> OfficeQueue:
@@ -192,6 +223,7 @@ class QueueService:
             now = self.clock.now()
             state: OfficeQueue | None = None
             events: list[Event] = []
+            changes: list[Change] = []
             actors: list[str | None] = []
             slices: list[tuple[Job, int, int]] = []
             try:
@@ -200,7 +232,7 @@ class QueueService:
                     state = self._state_at(conn, office_id, version - 1)
                     events = domain.rollover(state, now)
                     actors = ["system"] * len(events)
-                    domain.apply_all(state, events)  # commands decide on the new day
+                    self._apply(state, events, changes)  # commands decide on the new day
                     for job in jobs:
                         command: _Command = job.payload
                         try:
@@ -208,7 +240,7 @@ class QueueService:
                         except Exception as refused:  # refuses this command only
                             job.reject(refused)
                             continue
-                        domain.apply_all(state, decided)
+                        self._apply(state, decided, changes)
                         slices.append((job, len(events), len(decided)))
                         events.extend(decided)
                         actors.extend([command.actor] * len(decided))
@@ -226,9 +258,9 @@ class QueueService:
             else:
                 assert state is not None
                 state.version = version + len(events) - 1
-                numbered = list(zip(range(version, version + len(events)), events, strict=True))
-                for listener in self.listeners:
-                    listener(office_id, numbered)
+                versions = range(version, version + len(events))
+                numbered = list(zip(versions, events, strict=True))
+                self._publish(office_id, state, list(zip(versions, changes, strict=True)))
             assert state is not None
             for job, start, count in slices:
                 committed = Committed(numbered[start : start + count])
@@ -318,76 +350,25 @@ class QueueService:
         self._states.pop(office_id, None)
 
     def after_config_commit(self, office_id: int) -> None:
-        """Drop the cached state so the next request reloads the new configuration."""
+        """Reload the configuration now, which also tells live screens to take a snapshot."""
         with self._lock(office_id):
             self._states.pop(office_id, None)
+        with contextlib.suppress(LookupError):  # the office is gone
+            self.read(office_id)
 
     # ---- public snapshot ----
     def snapshot(self, office_id: int) -> dict[str, Any]:
         state = self.read(office_id)
         with self._lock(office_id):
-            return public_snapshot(state)
+            return public.snapshot(state)
+
+    def sync(self, office_id: int) -> None:
+        """Catch up with events other workers committed (publishing them)."""
+        self.read(office_id)
 
 
 class _NothingChanged(Exception):
     pass
-
-
-def public_snapshot(state: OfficeQueue) -> dict[str, Any]:
-    """The office as the lobby sees it: no personal data."""
-    waiting: dict[str, int] = {}
-    for ticket in state.tickets.values():
-        if ticket.status.value in ("waiting", "missed"):
-            waiting[ticket.service] = waiting.get(ticket.service, 0) + 1
-    services = sorted(state.services.values(), key=lambda s: (s.sort_order, s.code))
-    counters = sorted(state.counters.values(), key=lambda c: c.number)
-    return {
-        "version": state.version,
-        "office": {
-            "slug": state.office.slug,
-            "name": state.office.name,
-            "timezone": state.office.timezone,
-            "service_date": state.service_date.isoformat(),
-        },
-        "services": [
-            {
-                "code": s.code,
-                "prefix": s.prefix,
-                "name": {"id": s.name_id, "en": s.name_en},
-                "active": s.active,
-                "waiting": waiting.get(s.code, 0),
-            }
-            for s in services
-        ],
-        "counters": [
-            {
-                "number": c.number,
-                "name": c.name,
-                "state": c.state.value,
-                "services": list(c.services),
-                "serving": _serving(state, c.current_ticket)
-                if c.state is not CounterState.CLOSED or c.current_ticket
-                else None,
-            }
-            for c in counters
-        ],
-        "recent_calls": [
-            {
-                "number": call.number,
-                "service": call.service,
-                "counter": call.counter,
-                "at": call.at.isoformat(),
-            }
-            for call in state.recent_calls
-        ],
-    }
-
-
-def _serving(state: OfficeQueue, ticket_id: str | None) -> dict[str, Any] | None:
-    ticket = state.tickets.get(ticket_id) if ticket_id else None
-    if ticket is None:
-        return None
-    return {"number": ticket.number, "service": ticket.service, "status": ticket.status.value}
 
 
 __all__ = [

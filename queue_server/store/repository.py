@@ -14,7 +14,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from queue_server.domain import calendar
 from queue_server.domain.events import Event, EventType
 from queue_server.domain.model import ACTIVE, Ticket
-from queue_server.domain.queue import Call, OfficeQueue, apply
+from queue_server.domain.queue import Call, OfficeQueue
 
 from . import codec
 from .tables import CounterRow, OfficeRow, ServiceRow, TicketEventRow, TicketRow
@@ -132,24 +132,17 @@ def load_queue(conn: Connection, office_id: int, now: datetime) -> OfficeQueue:
     return state
 
 
-def events_after(conn: Connection, office_id: int, version: int) -> list[tuple[int, Event]]:
-    """Return the office's events with a version above `version`, in order."""
-    rows = conn.execute(
-        select(events.c.version, events.c.type, events.c.at, events.c.payload)
-        .where(events.c.office_id == office_id, events.c.version > version)
-        .order_by(events.c.version)
-    ).all()
+def events_after(
+    conn: Connection, office_id: int, version: int, upto: int | None = None
+) -> list[tuple[int, Event]]:
+    """Return the office's events with a version above `version` (up to `upto`), in order."""
+    stmt = select(events.c.version, events.c.type, events.c.at, events.c.payload).where(
+        events.c.office_id == office_id, events.c.version > version
+    )
+    if upto is not None:
+        stmt = stmt.where(events.c.version <= upto)
+    rows = conn.execute(stmt.order_by(events.c.version)).all()
     return [(int(r.version), codec.event_from_payload(r.type, r.at, r.payload)) for r in rows]
-
-
-def catch_up(conn: Connection, state: OfficeQueue, office_id: int) -> bool:
-    """Apply committed events newer than `state`; False when a config change needs a reload."""
-    for version, event in events_after(conn, office_id, state.version):
-        if event.type is EventType.CONFIG_CHANGED:
-            return False
-        apply(state, event)
-        state.version = version
-    return True
 
 
 def find_ticket(conn: Connection, *, token: str | None = None, ticket_id: str | None = None) -> Any:
