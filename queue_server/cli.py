@@ -85,6 +85,7 @@ def serve(
         port=settings.port,
         workers=workers,
         access_log=access_log,
+        ws_per_message_deflate=settings.ws_compression,
         log_level="info",
         factory=False,
     )

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     seed_demo: bool = True
     session_hours: int = 12
     secure_cookies: bool = False  # set true behind HTTPS
+    ws_compression: bool = False  # per-message deflate roughly doubles memory per socket
 
     def base_url(self) -> str:
         if self.public_url:

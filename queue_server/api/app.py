@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from queue_server.clock import Clock, SystemClock
 from queue_server.config import Settings
+from queue_server.realtime import endpoint as realtime_endpoint
+from queue_server.realtime.hub import Hub
 from queue_server.services.admin import Admin
 from queue_server.services.auth import PrincipalCache
 from queue_server.services.queue import QueueService
@@ -46,12 +48,18 @@ def create_app(
         principals=PrincipalCache(),
     )
 
+    hub = Hub()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        hub.start()
+        queue_service.listeners.append(hub.on_changes)
         task = asyncio.create_task(_rollover_loop(ctx, rollover_every)) if rollover_every else None
         try:
             yield
         finally:
+            queue_service.listeners.remove(hub.on_changes)
+            await hub.stop()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -65,10 +73,12 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.hub = hub
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(queue.router)
     app.include_router(admin.router)
+    app.include_router(realtime_endpoint.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -29,6 +29,15 @@ class Context:
     admin: Admin
     principals: auth.PrincipalCache
 
+    def principal_for(self, token: str) -> Principal | None:
+        """The user session or device behind `token` (cached briefly), or None."""
+        hit, principal = self.principals.get(token)
+        if not hit:
+            with self.queue.db.read() as conn:
+                principal = auth.resolve(conn, token, self.clock.now())
+            self.principals.put(token, principal)
+        return principal
+
 
 def get_context(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
@@ -51,11 +60,7 @@ def get_principal(request: Request, ctx: Ctx) -> Principal:
             raise ApiError(403, "forbidden")
     if not token:
         return ANONYMOUS
-    hit, principal = ctx.principals.get(token)
-    if not hit:
-        with ctx.queue.db.read() as conn:
-            principal = auth.resolve(conn, token, ctx.clock.now())
-        ctx.principals.put(token, principal)
+    principal = ctx.principal_for(token)
     if principal is None:
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
     return principal

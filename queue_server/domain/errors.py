@@ -55,10 +55,6 @@ class CounterNotOpen(DomainError):
     code = "counter_not_open"
 
 
-class CounterCannotServe(DomainError):
-    code = "counter_cannot_serve"
-
-
 class NotSignedIn(DomainError):
     """The acting officer is not the one signed in at that counter."""
 

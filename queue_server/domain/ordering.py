@@ -235,6 +235,20 @@ def staffed(counters: Iterable[Counter]) -> list[Counter]:
     return [c for c in counters if c.state is not CounterState.CLOSED]
 
 
+def calling_pool(ticket: Ticket, counters: Iterable[Counter]) -> list[Counter]:
+    """The counters whose calls come before `ticket`'s, in turn order.
+
+    All staffed counters when one of them serves the ticket's service (they share the lobby's
+    calls, so `ahead` / len(pool) calls is the time until its turn); otherwise every counter
+    that lists the service, assumed to open.
+    """
+    ordered = sorted(counters, key=lambda c: c.number)
+    pool = staffed(ordered)
+    if any(ticket.service in c.services for c in pool):
+        return pool
+    return [c for c in ordered if ticket.service in c.services]
+
+
 def ahead_of(
     ticket: Ticket,
     tickets: Iterable[Ticket],
@@ -251,11 +265,7 @@ def ahead_of(
     """
     if ticket.status not in (TicketStatus.WAITING, TicketStatus.MISSED):
         return 0
-    all_counters = sorted(counters, key=lambda c: c.number)
-    serving = [c for c in staffed(all_counters) if ticket.service in c.services]
-    pool = staffed(all_counters) if serving else []
-    if not serving:
-        pool = [c for c in all_counters if ticket.service in c.services]
+    pool = calling_pool(ticket, counters)
     if not pool:  # no counter lists this service: its own line, priority first
         return sum(1 for t in tickets if t.service == ticket.service and _before(t, ticket))
     lines = lines if lines is not None else Lines.build(tickets, calls)

@@ -20,7 +20,7 @@ from .model import (
     TicketStatus,
 )
 from .numbering import format_number
-from .ordering import LaneIndex, Lines, ahead_of, next_streak, staffed
+from .ordering import LaneIndex, Lines, ahead_of, calling_pool, next_streak
 from .transitions import guard
 
 RECENT_CALLS = 10
@@ -112,10 +112,7 @@ class OfficeQueue:
         service = self.services.get(ticket.service)
         target = service.target_minutes if service is not None else 15
         mean = self.service_minutes.get(ticket.service, float(target))
-        serving = [c for c in staffed(self.counters.values()) if ticket.service in c.services]
-        if not serving:
-            serving = [c for c in self.counters.values() if ticket.service in c.services]
-        return estimate_wait(ahead, mean, max(1, len(serving)))
+        return estimate_wait(ahead, mean, max(1, len(calling_pool(ticket, self.counters.values()))))
 
     def next_for(self, counter: Counter) -> Ticket | None:
         """Return the ticket `counter` would call now, without calling it."""

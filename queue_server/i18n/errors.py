@@ -34,7 +34,6 @@ ERROR_TEXT: dict[str, str] = {
     "unknown_counter": N_("Loket {counter} tidak ditemukan."),
     "unknown_ticket": N_("Nomor antrean tidak ditemukan."),
     "counter_not_open": N_("Loket {counter} sedang tidak dibuka."),
-    "counter_cannot_serve": N_("Loket {counter} tidak melayani layanan ini."),
     "not_signed_in": N_("Anda tidak sedang bertugas di loket {counter}."),
     "counter_taken": N_("Loket {counter} sedang digunakan oleh petugas {officer}."),
     "counter_busy": N_(

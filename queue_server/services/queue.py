@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 
@@ -39,6 +39,7 @@ Decide = Callable[[OfficeQueue, datetime], list[Event]]
 After = Callable[[OfficeQueue, "Committed"], Any]
 Listener = Callable[[int, OfficeQueue, list[tuple[int, Change]]], None]
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 CATCH_UP_LIMIT = 1000  # beyond this many missed events, reloading from tables is cheaper
 
 
@@ -323,6 +324,21 @@ class QueueService:
                     raise TicketNotFound(ticket_id)
                 ticket = found[1]
             return self.view(state, ticket)
+
+    def inspect(self, office_id: int, look: Callable[[OfficeQueue], T]) -> T:
+        """Run `look` on the office's current state with the office locked."""
+        state = self.read(office_id)
+        with self._lock(office_id):
+            return look(state)
+
+    def ticket_by_id(self, office_id: int, ticket_id: str) -> Ticket:
+        """A ticket as stored, including ended ones."""
+        with self.db.read() as conn:
+            found = repo.find_ticket(conn, ticket_id=ticket_id)
+        if found is None or found[0] != office_id:
+            raise TicketNotFound(ticket_id)
+        ticket: Ticket = found[1]
+        return ticket
 
     def ticket_view(self, office_id: int, ticket: Ticket) -> TicketView:
         """The ticket as it is now (read again if it has left the live line)."""

@@ -1,0 +1,1 @@
+"""Live updates: the websocket hub, its protocol, and fan-out across workers."""
