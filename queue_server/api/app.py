@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from queue_server.clock import Clock, SystemClock
 from queue_server.config import Settings
 from queue_server.realtime import endpoint as realtime_endpoint
+from queue_server.realtime.fanout import PostgresFanout
 from queue_server.realtime.hub import Hub
 from queue_server.services.admin import Admin
 from queue_server.services.auth import PrincipalCache
@@ -49,16 +50,23 @@ def create_app(
     )
 
     hub = Hub()
+    fanout = PostgresFanout(database.url, queue_service) if not database.is_sqlite else None
+    if fanout is not None:
+        queue_service.write_hooks.append(fanout.notify)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.start()
         queue_service.listeners.append(hub.on_changes)
+        if fanout is not None:
+            fanout.start()
         task = asyncio.create_task(_rollover_loop(ctx, rollover_every)) if rollover_every else None
         try:
             yield
         finally:
             queue_service.listeners.remove(hub.on_changes)
+            if fanout is not None:
+                await run_in_threadpool(fanout.stop)
             await hub.stop()
             if task is not None:
                 task.cancel()

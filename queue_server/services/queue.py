@@ -38,6 +38,7 @@ from .combiner import Combiner, Job
 Decide = Callable[[OfficeQueue, datetime], list[Event]]
 After = Callable[[OfficeQueue, "Committed"], Any]
 Listener = Callable[[int, OfficeQueue, list[tuple[int, Change]]], None]
+WriteHook = Callable[[Connection, int, int], None]  # (transaction, office id, newest version)
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CATCH_UP_LIMIT = 1000  # beyond this many missed events, reloading from tables is cheaper
@@ -103,6 +104,7 @@ class QueueService:
         self.db = db
         self.clock = clock
         self.listeners: list[Listener] = []
+        self.write_hooks: list[WriteHook] = []  # run inside each committing transaction
         self._states: dict[int, OfficeQueue] = {}
         self._locks: dict[int, threading.RLock] = {}
         self._locks_guard = threading.Lock()
@@ -250,6 +252,8 @@ class QueueService:
                     if len(events) > 1:
                         repo.bump_version(conn, office_id, len(events) - 1)
                     repo.save_events(conn, office_id, version, events, actors)
+                    for hook in self.write_hooks:
+                        hook(conn, office_id, version + len(events) - 1)
             except _NothingChanged:
                 numbered: list[tuple[int, Event]] = []
             except BaseException:
@@ -363,6 +367,8 @@ class QueueService:
         version = repo.bump_version(conn, office_id, 1)
         event = Event(EventType.CONFIG_CHANGED, self.clock.now())
         repo.save_events(conn, office_id, version, [event], actor)
+        for hook in self.write_hooks:
+            hook(conn, office_id, version)
         self._states.pop(office_id, None)
 
     def after_config_commit(self, office_id: int) -> None:
@@ -377,6 +383,14 @@ class QueueService:
         state = self.read(office_id)
         with self._lock(office_id):
             return public.snapshot(state)
+
+    def loaded_offices(self) -> list[int]:
+        return list(self._states)
+
+    def loaded_version(self, office_id: int) -> int | None:
+        """The version this process holds for an office, or None when it holds none."""
+        state = self._states.get(office_id)
+        return None if state is None else state.version
 
     def sync(self, office_id: int) -> None:
         """Catch up with events other workers committed (publishing them)."""

@@ -7,6 +7,8 @@ from typing import Any
 
 from starlette.testclient import WebSocketTestSession
 
+from queue_server.realtime import schemas
+
 ENDED = {"done", "no_show", "cancelled", "expired"}
 KEEP_CALLS = 10
 
@@ -48,9 +50,10 @@ def normalise(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def receive(ws: WebSocketTestSession) -> dict[str, Any]:
-    """The next protocol message, skipping heartbeats."""
+    """The next protocol message (checked against its schema), skipping heartbeats."""
     while True:
         message: dict[str, Any] = ws.receive_json()
+        schemas.validate(message)
         if message["type"] not in ("ping", "pong"):
             return message
 
@@ -65,3 +68,75 @@ def follow(
         seen.append(message)
         state = apply_message(state, message)
     return state, seen
+
+
+class ReconnectingClient:
+    """A screen over a real socket, reconnecting like antrean-live.js (backoff capped at 2 s,
+    `since=` on reconnect, resync on a gap). Runs in a thread; `state` is what it shows."""
+
+    def __init__(self, url: str) -> None:
+        import threading
+
+        self.url = url
+        self.state: dict[str, Any] | None = None
+        self.versions: list[int] = []
+        self.connects = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> ReconnectingClient:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        import json
+        import random
+
+        from websockets.sync.client import connect
+
+        backoff = 0.1
+        while not self._stop.is_set():
+            url = self.url
+            if self.state is not None:
+                url = f"{url}&since={self.state['version']}"
+            try:
+                with connect(url, open_timeout=2, close_timeout=1) as ws:
+                    self.connects += 1
+                    backoff = 0.1
+                    while not self._stop.is_set():
+                        try:
+                            message = json.loads(ws.recv(timeout=0.5))
+                        except TimeoutError:
+                            continue
+                        schemas.validate(message)
+                        if message["type"] == "ping":
+                            ws.send(json.dumps({"type": "pong"}))
+                            continue
+                        if message["type"] == "pong":
+                            continue
+                        if message["type"] == "event" and (
+                            self.state is None or message["version"] != self.state["version"] + 1
+                        ):
+                            ws.send(json.dumps({"type": "resync"}))
+                            continue
+                        self.state = apply_message(self.state, message)
+                        self.versions.append(self.state["version"])
+            except Exception:
+                self._stop.wait(random.uniform(0, backoff))
+                backoff = min(backoff * 2, 2.0)
+
+    def wait_for(self, check: Any, timeout: float = 5.0) -> bool:
+        """Wait until `check(state)` holds; return whether it did in time."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.state
+            if state is not None and check(state):
+                return True
+            time.sleep(0.05)
+        return False

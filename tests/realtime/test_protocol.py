@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from queue_server.clock import FrozenClock
 from tests.conftest import ADMIN_PASSWORD, device, login
 from tests.realtime.live import follow, normalise, receive
+from tests.realtime.test_js_client import js_replay, node_available
 
+JS_CLIENT = node_available()
 OFFICE = "/api/v1/offices/winongan"
 WS = "/ws/v1/offices/winongan"
 
@@ -120,6 +122,8 @@ def test_events_alone_keep_every_screen_right(
             with client.websocket_connect(screens[name]) as fresh_ws:
                 fresh = {k: v for k, v in receive(fresh_ws).items() if k != "type"}
             assert normalise(after) == normalise(fresh), f"{name} after {action}"
+            if JS_CLIENT:  # the browsers' client reaches the same state from the same messages
+                assert normalise(js_replay(before[name], seen)) == normalise(fresh), name
     finally:
         for ws in sockets.values():
             ws.__exit__(None, None, None)

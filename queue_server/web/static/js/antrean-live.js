@@ -266,6 +266,7 @@ export class LiveConnection {
   }
 
   _received(data) {
+    this._armSilence();
     if (this._status !== "live") {
       this._attempt = 0;
       this._everLive = true;
