@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     session_hours: int = 12
     secure_cookies: bool = False  # set true behind HTTPS
     ws_compression: bool = False  # per-message deflate roughly doubles memory per socket
+    ws_ping_seconds: float = 20.0  # server pings each live screen this often
+    ws_silence_seconds: float = 60.0  # and drops a screen it has not heard from for this long
+    ws_queue_size: int = 256  # messages a slow screen may fall behind before it is dropped
 
     def base_url(self) -> str:
         if self.public_url:

@@ -49,7 +49,11 @@ def create_app(
         principals=PrincipalCache(),
     )
 
-    hub = Hub()
+    hub = Hub(
+        queue_size=settings.ws_queue_size,
+        ping_interval=settings.ws_ping_seconds,
+        silence=settings.ws_silence_seconds,
+    )
     fanout = PostgresFanout(database.url, queue_service) if not database.is_sqlite else None
     if fanout is not None:
         queue_service.write_hooks.append(fanout.notify)
