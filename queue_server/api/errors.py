@@ -32,6 +32,16 @@ DOMAIN_STATUS: dict[type[domain_errors.DomainError], int] = {
 }
 
 
+SERVICE_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    OfficeNotFound: (404, "office_not_found"),
+    TicketNotFound: (404, "unknown_ticket"),
+    NotFound: (404, "not_found"),
+    Conflict: (409, "conflict"),
+    IdempotencyConflict: (409, "idempotency_conflict"),
+    InvalidPhone: (422, "invalid_phone"),
+}
+
+
 class ApiError(Exception):
     """An HTTP refusal with an error code from the catalogue."""
 
@@ -88,29 +98,13 @@ def install(app: FastAPI) -> None:
         status = 404 if exc.status_code == 405 else exc.status_code
         return error_response(request, status, code)
 
-    @app.exception_handler(OfficeNotFound)
-    async def _office(request: Request, exc: OfficeNotFound) -> JSONResponse:
-        return error_response(request, 404, "office_not_found", {"office": str(exc)})
+    async def _known(request: Request, exc: Exception) -> JSONResponse:
+        status, code = SERVICE_ERRORS[type(exc)]
+        params = {"office": str(exc)} if isinstance(exc, OfficeNotFound) else {}
+        return error_response(request, status, code, params)
 
-    @app.exception_handler(TicketNotFound)
-    async def _ticket(request: Request, exc: TicketNotFound) -> JSONResponse:
-        return error_response(request, 404, "unknown_ticket")
-
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return error_response(request, 404, "not_found")
-
-    @app.exception_handler(Conflict)
-    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
-        return error_response(request, 409, "conflict")
-
-    @app.exception_handler(IdempotencyConflict)
-    async def _idem(request: Request, exc: IdempotencyConflict) -> JSONResponse:
-        return error_response(request, 409, "idempotency_conflict")
-
-    @app.exception_handler(InvalidPhone)
-    async def _phone(request: Request, exc: InvalidPhone) -> JSONResponse:
-        return error_response(request, 422, "invalid_phone")
+    for error_type in SERVICE_ERRORS:
+        app.add_exception_handler(error_type, _known)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
