@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -322,6 +323,7 @@ SPEC_FORMS = (
     "net:HOST[:PORT] (e.g. net:192.168.1.50:9100)",
     "serial:DEVICE[:BAUDRATE] (e.g. serial:/dev/ttyUSB0:19200)",
     "file:PATH (e.g. file:/dev/usb/lp0)",
+    "dir:PATH (one file per ticket, for development)",
     "dummy",
 )
 
@@ -382,6 +384,33 @@ def _parse_serial(spec: str, rest: str) -> SerialPrinter:
     return SerialPrinter(device, _number(spec, baud_text, "baud rate", 300, 4_000_000))
 
 
+class DirectoryPrinter:
+    """Write each ticket to its own file in a folder: a spool for development and tests."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"dir:{self.path}"
+
+    def print_document(self, document: Document) -> None:
+        data = render(document)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd, _name = tempfile.mkstemp(dir=self.path, prefix="ticket-", suffix=".escpos")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as exc:
+            raise PrintError(PrinterStatus(PrinterState.OFFLINE, f"{self!r}: {exc}")) from exc
+
+    def check(self) -> PrinterStatus:
+        if self.path.exists() and not self.path.is_dir():
+            return PrinterStatus(PrinterState.NOT_FOUND, f"{self!r}: not a directory")
+        return PrinterStatus(PrinterState.OK, "ready")
+
+
 def from_spec(spec: str) -> Printer:
     """Build a printer from a one-line setting such as "usb:0x04b8:0x0202" or "dummy"."""
     text = spec.strip()
@@ -403,4 +432,8 @@ def from_spec(spec: str) -> Printer:
         if not rest:
             raise _bad(spec, "the file path is missing")
         return FilePrinter(rest)
+    if kind == "dir":
+        if not rest:
+            raise _bad(spec, "the folder path is missing")
+        return DirectoryPrinter(rest)
     raise _bad(spec, f"unknown printer kind {kind!r}")

@@ -126,6 +126,7 @@ def devices_create(
     kind: Annotated[str, typer.Option(help="kiosk | display | agent | counter")],
     name: Annotated[str, typer.Option()],
     counter: Annotated[int | None, typer.Option(help="Counter number (kind counter)")] = None,
+    kiosk: Annotated[int | None, typer.Option(help="Kiosk device id (kind agent)")] = None,
 ) -> None:
     """Daftarkan perangkat / register a device; prints its token as the last line."""
     from queue_server.services.auth import DeviceKind
@@ -135,7 +136,7 @@ def devices_create(
     admin = _admin(settings)
     office_id = admin.queue.office_id(office)
     _device_id, token = admin.create_device(
-        office_id, kind=DeviceKind(kind), name=name, counter_number=counter
+        office_id, kind=DeviceKind(kind), name=name, counter_number=counter, kiosk_id=kiosk
     )
     typer.echo(f"device {name} ({kind}) registered for {office}; token:")
     typer.echo(token)

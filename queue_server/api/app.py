@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from queue_server.clock import Clock, SystemClock
 from queue_server.config import Settings
 from queue_server.realtime import endpoint as realtime_endpoint
+from queue_server.realtime.agents import PrintDispatcher
 from queue_server.realtime.fanout import PostgresFanout
 from queue_server.realtime.hub import Hub
 from queue_server.services.admin import Admin
@@ -54,6 +55,7 @@ def create_app(
         ping_interval=settings.ws_ping_seconds,
         silence=settings.ws_silence_seconds,
     )
+    dispatcher = PrintDispatcher()
     fanout = PostgresFanout(database.url, queue_service) if not database.is_sqlite else None
     if fanout is not None:
         queue_service.write_hooks.append(fanout.notify)
@@ -61,7 +63,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub.start()
+        dispatcher.start()
         queue_service.listeners.append(hub.on_changes)
+        queue_service.listeners.append(dispatcher.on_changes)
         if fanout is not None:
             fanout.start()
         task = asyncio.create_task(_rollover_loop(ctx, rollover_every)) if rollover_every else None
@@ -69,6 +73,7 @@ def create_app(
             yield
         finally:
             queue_service.listeners.remove(hub.on_changes)
+            queue_service.listeners.remove(dispatcher.on_changes)
             if fanout is not None:
                 await run_in_threadpool(fanout.stop)
             await hub.stop()
@@ -86,6 +91,7 @@ def create_app(
     )
     app.state.ctx = ctx
     app.state.hub = hub
+    app.state.printing = dispatcher
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(queue.router)

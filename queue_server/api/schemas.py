@@ -118,7 +118,8 @@ class UserOut(BaseModel):
 class DeviceIn(Strict):
     kind: DeviceKind
     name: str = Field(min_length=1, max_length=100)
-    counter: int | None = Field(default=None, ge=1, le=9999)
+    counter: int | None = Field(default=None, ge=1, le=9999)  # counter devices: their counter
+    kiosk: int | None = Field(default=None, ge=1)  # print agents: the kiosk device they print for
 
 
 class DeviceOut(BaseModel):
@@ -126,6 +127,7 @@ class DeviceOut(BaseModel):
     kind: DeviceKind
     name: str
     counter: int | None
+    kiosk: int | None = None
     created_at: datetime | None
     revoked_at: datetime | None
 

@@ -20,6 +20,7 @@ router = APIRouter()
 
 UNAUTHORISED, FORBIDDEN, NOT_FOUND, BAD_REQUEST = 4401, 4403, 4404, 4400
 ROLES = {
+    "agent": (DeviceKind.AGENT,),
     "display": (DeviceKind.DISPLAY,),
     "kiosk": (DeviceKind.KIOSK,),
     "counter": (DeviceKind.COUNTER,),
@@ -90,6 +91,10 @@ def _authorise(websocket: WebSocket, ctx: Context, slug: str) -> tuple[int, Audi
     allowed = who.role in (Role.ADMIN, Role.SUPERVISOR, Role.OFFICER) or who.device in ROLES[role]
     if not allowed:
         raise Refusal(FORBIDDEN)
+    if role == "agent":
+        if who.device is not DeviceKind.AGENT or who.device_id is None:
+            raise Refusal(FORBIDDEN)
+        return office_id, Audience("agent", device_id=who.device_id)
     if role == "counter":
         return office_id, Audience("staff")
     return office_id, Audience(
@@ -112,6 +117,11 @@ async def office_socket(websocket: WebSocket, office: str) -> None:
         return
     except ValueError:
         await websocket.close(BAD_REQUEST)
+        return
+
+    if audience.kind == "agent":
+        assert audience.device_id is not None
+        await websocket.app.state.printing.serve(websocket, ctx, office_id, audience.device_id)
         return
 
     async def snapshotter(conn: Connection) -> dict[str, Any]:

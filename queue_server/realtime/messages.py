@@ -18,10 +18,11 @@ from queue_server.domain.queue import OfficeQueue
 class Audience:
     """What one connection may see."""
 
-    kind: str  # "public" | "staff" | "track"
+    kind: str  # "public" | "staff" | "track" | "agent"
     services: frozenset[str] | None = None  # a display narrowed to some services
     counters: frozenset[int] | None = None  # ... or to some counters
     ticket_id: str | None = None  # track: the visitor's own ticket
+    device_id: int | None = None  # agent: the print agent device
 
     def sees_service(self, code: str) -> bool:
         return self.services is None or code in self.services

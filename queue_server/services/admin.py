@@ -242,6 +242,7 @@ class Admin:
         kind: auth.DeviceKind,
         name: str,
         counter_number: int | None = None,
+        kiosk_id: int | None = None,
     ) -> tuple[int, str]:
         """Register a device; return its id and its token (shown once, stored only hashed)."""
         token, digest = auth.new_token()
@@ -253,6 +254,7 @@ class Admin:
                     kind=kind.value,
                     name=name,
                     counter_number=counter_number,
+                    kiosk_id=kiosk_id,
                     token_hash=digest,
                     created_at=self.queue.clock.now(),
                 )

@@ -33,10 +33,12 @@ from queue_server.domain.queue import OfficeQueue
 from queue_server.store import repository as repo
 from queue_server.store.db import Database
 
+from . import printing
 from .combiner import Combiner, Job
 
 Decide = Callable[[OfficeQueue, datetime], list[Event]]
 After = Callable[[OfficeQueue, "Committed"], Any]
+Effects = Callable[[Connection, "Committed"], None]  # outbox rows, inside the transaction
 Listener = Callable[[int, OfficeQueue, list[tuple[int, Change]]], None]
 WriteHook = Callable[[Connection, int, int], None]  # (transaction, office id, newest version)
 log = logging.getLogger(__name__)
@@ -77,6 +79,7 @@ class _Command:
     decide: Decide
     actor: str | None
     after: After | None
+    effects: Effects | None = None
 
 
 @dataclass
@@ -211,6 +214,7 @@ class QueueService:
         decide: Decide,
         actor: str | None,
         after: After | None = None,
+        effects: Effects | None = None,
     ) -> Any:
         """Run one command atomically; return its Committed events, or `after(state, committed)`
         computed right after the commit with the office still locked.
@@ -218,7 +222,7 @@ class QueueService:
         Concurrent commands for one office share a transaction (group commit), each deciding
         on the state the previous one left; a refused command refuses only itself.
         """
-        return self._combiner.submit(office_id, _Command(decide, actor, after))
+        return self._combiner.submit(office_id, _Command(decide, actor, after, effects))
 
     def _run_batch(self, office_id: Hashable, jobs: list[Job]) -> None:
         assert isinstance(office_id, int)
@@ -252,6 +256,15 @@ class QueueService:
                     if len(events) > 1:
                         repo.bump_version(conn, office_id, len(events) - 1)
                     repo.save_events(conn, office_id, version, events, actors)
+                    for job, start, count in slices:
+                        if job.payload.effects is not None:
+                            mine = range(version + start, version + start + count)
+                            job.payload.effects(
+                                conn,
+                                Committed(
+                                    list(zip(mine, events[start : start + count], strict=True))
+                                ),
+                            )
                     for hook in self.write_hooks:
                         hook(conn, office_id, version + len(events) - 1)
             except _NothingChanged:
@@ -290,6 +303,7 @@ class QueueService:
         phone: str | None = None,
         notify_consent: bool = False,
         key: str | None = None,
+        kiosk_id: int | None = None,
     ) -> tuple[TicketView, bool]:
         """Take a ticket; return its view and whether an earlier identical request made it."""
         ticket_id, token = uuid.uuid4().hex, secrets.token_urlsafe(16)
@@ -308,8 +322,14 @@ class QueueService:
             assert ticket is not None
             return self.view(state, ticket)
 
+        def print_it(conn: Connection, committed: Committed) -> None:
+            if kiosk_id is not None:
+                ticket = committed.ticket()
+                assert ticket is not None
+                printing.create_job(conn, office_id, ticket.id, kiosk_id, ticket.issued_at)
+
         try:
-            view: TicketView = self.execute(office_id, decide, actor, after)
+            view: TicketView = self.execute(office_id, decide, actor, after, print_it)
         except _Replay as replay:
             view = self._view_by_id(office_id, replay.ticket_id)
             if view.ticket.service != service and view.ticket.origin_service != service:

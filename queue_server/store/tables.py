@@ -148,6 +148,7 @@ class DeviceRow(SQLModel, table=True):
     kind: str = Field(max_length=16)
     name: str = Field(max_length=100)
     counter_number: int | None = None
+    kiosk_id: int | None = Field(default=None, foreign_key="devices.id")  # agent: prints for it
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime | None = _utc()
     revoked_at: datetime | None = _utc()
@@ -164,6 +165,23 @@ class SessionRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     revoked_at: datetime | None = _utc()
+
+
+class PrintJobRow(SQLModel, table=True):
+    """A ticket to print on a kiosk's printer: written with the ticket, sent to its agent."""
+
+    __tablename__ = "print_jobs"
+
+    id: str = Field(primary_key=True, max_length=32)
+    office_id: int = Field(foreign_key="offices.id")
+    ticket_id: str = Field(foreign_key="tickets.id", max_length=32)
+    kiosk_id: int = Field(foreign_key="devices.id", index=True)
+    status: str = Field(default="pending", max_length=16)  # pending | printed | failed
+    reprint: bool = False
+    copies: int = 0  # confirmed prints; more than one means the agent printed a duplicate
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    done_at: datetime | None = _utc()
 
 
 metadata = SQLModel.metadata

@@ -270,6 +270,7 @@ def _device_out(row: Any) -> dict[str, Any]:
         "kind": row.kind,
         "name": row.name,
         "counter": row.counter_number,
+        "kiosk": row.kiosk_id,
         "created_at": row.created_at,
         "revoked_at": row.revoked_at,
     }
@@ -287,9 +288,16 @@ def create_device(office: str, body: schemas.DeviceIn, ctx: Ctx, who: Who) -> di
     office_id = _manage(ctx, office, who)
     if (body.kind.value == "counter") != (body.counter is not None):
         raise ApiError(422, "invalid_request")
+    if (body.kind.value == "agent") != (body.kiosk is not None):
+        raise ApiError(422, "invalid_request")
+    if body.kiosk is not None:
+        kiosks = {r.id for r in ctx.admin.list_devices(office_id) if r.kind == "kiosk"}
+        if body.kiosk not in kiosks:
+            raise ApiError(422, "invalid_request")
     device_id, token = ctx.admin.create_device(
-        office_id, kind=body.kind, name=body.name, counter_number=body.counter
-    )
+        office_id, kind=body.kind, name=body.name, counter_number=body.counter,
+        kiosk_id=body.kiosk,
+    )  # fmt: skip
     row = next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id)
     return {**_device_out(row), "token": token}
 

@@ -91,6 +91,7 @@ def take_ticket(
         phone=phone,
         notify_consent=body.notify_consent,
         key=_idempotency_key(who, request, idempotency_key),
+        kiosk_id=who.device_id if channel is Channel.KIOSK else None,
     )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -1,0 +1,114 @@
+"""Print jobs: written in the same transaction as the ticket (an outbox), handed to the kiosk's
+print agent over its live connection, confirmed or reported failed by the agent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from queue_server.domain.model import Ticket
+from queue_server.domain.queue import OfficeQueue
+from queue_server.store import repository as repo
+from queue_server.store.tables import DeviceRow, PrintJobRow
+
+jobs = PrintJobRow.__table__  # type: ignore[attr-defined]
+devices = DeviceRow.__table__  # type: ignore[attr-defined]
+FAILURES = frozenset({"paper_out", "offline", "not_found", "error"})
+
+
+def create_job(
+    conn: Connection, office_id: int, ticket_id: str, kiosk_id: int, now: datetime, *,
+    reprint: bool = False,
+) -> str:  # fmt: skip
+    """Queue a ticket for printing on a kiosk's printer; call inside the ticket's transaction."""
+    job_id = uuid.uuid4().hex
+    conn.execute(
+        insert(jobs).values(
+            id=job_id,
+            office_id=office_id,
+            ticket_id=ticket_id,
+            kiosk_id=kiosk_id,
+            status="pending",
+            reprint=reprint,
+            copies=0,
+            created_at=now,
+        )
+    )
+    return job_id
+
+
+def agent_kiosk(conn: Connection, agent_id: int) -> int | None:
+    """The kiosk an agent device prints for."""
+    value = conn.execute(select(devices.c.kiosk_id).where(devices.c.id == agent_id)).scalar()
+    return None if value is None else int(value)
+
+
+def pending(conn: Connection, kiosk_id: int) -> list[tuple[str, bool, Ticket]]:
+    """The kiosk's jobs still to print, oldest first: (job id, reprint, ticket)."""
+    rows = conn.execute(
+        select(jobs.c.id, jobs.c.reprint, jobs.c.ticket_id)
+        .where(and_(jobs.c.kiosk_id == kiosk_id, jobs.c.status == "pending"))
+        .order_by(jobs.c.created_at)
+    ).all()
+    result = []
+    for job_id, reprint, ticket_id in rows:
+        found = repo.find_ticket(conn, ticket_id=ticket_id)
+        if found is not None:
+            result.append((str(job_id), bool(reprint), found[1]))
+    return result
+
+
+def job_message(
+    job_id: str, reprint: bool, stored: Ticket, state: OfficeQueue, base_url: str
+) -> dict[str, Any]:
+    """What the agent needs to lay the ticket out (printer.layout.TicketData's fields)."""
+    ticket = state.tickets.get(stored.id, stored)
+    service = state.services.get(ticket.service)
+    ahead = state.ahead(ticket)
+    estimate = state.estimate(ticket, ahead)
+    english = ticket.language.value == "en"
+    return {
+        "type": "print",
+        "job": {
+            "id": job_id,
+            "reprint": reprint,
+            "ticket": {
+                "office_name": state.office.name,
+                "service_name": (service.name_en if english else service.name_id)
+                if service
+                else ticket.service,
+                "number": ticket.number,
+                "issued_at": ticket.issued_at.isoformat(),
+                "timezone": state.office.timezone,
+                "ahead": ahead,
+                "estimate_low": estimate.low,
+                "estimate_high": estimate.high,
+                "documents": list(service.documents) if service else [],
+                "tracking_url": f"{base_url}/t/{ticket.token}",
+                "language": ticket.language.value,
+            },
+        },
+    }
+
+
+def confirm(conn: Connection, job_id: str, kiosk_id: int, now: datetime) -> bool:
+    """The agent printed the job; a repeated confirmation counts a duplicate copy."""
+    done = conn.execute(
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.kiosk_id == kiosk_id)
+        .values(status="printed", copies=jobs.c.copies + 1, done_at=now, error=None)
+    )
+    return bool(done.rowcount)
+
+
+def fail(conn: Connection, job_id: str, kiosk_id: int, reason: str, now: datetime) -> bool:
+    """The agent could not print; the kiosk shows the number on screen instead."""
+    done = conn.execute(
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.kiosk_id == kiosk_id, jobs.c.status == "pending")
+        .values(status="failed", error=reason[:200], done_at=now)
+    )
+    return bool(done.rowcount)

@@ -1,0 +1,78 @@
+"""Print jobs on the server: written with kiosk tickets, delivered to the kiosk's agent."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from queue_server.services.printing import jobs
+from queue_server.store.db import Database
+from tests.conftest import ADMIN_PASSWORD, device, login
+from tests.realtime.live import receive
+
+OFFICE = "/api/v1/offices/winongan"
+
+
+def _pair(client: TestClient) -> tuple[dict[str, str], str]:
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    kiosk = client.post(
+        f"{OFFICE}/devices", json={"kind": "kiosk", "name": "K"}, headers=admin
+    ).json()
+    body = {"kind": "agent", "name": "P", "kiosk": kiosk["id"]}
+    agent = client.post(f"{OFFICE}/devices", json=body, headers=admin).json()
+    return {"Authorization": f"Bearer {kiosk['token']}"}, agent["token"]
+
+
+def test_pairing_rules(client: TestClient) -> None:
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    display = client.post(
+        f"{OFFICE}/devices", json={"kind": "display", "name": "tv"}, headers=admin
+    )
+    for body in (
+        {"kind": "agent", "name": "no kiosk"},
+        {"kind": "agent", "name": "not a kiosk", "kiosk": display.json()["id"]},
+        {"kind": "kiosk", "name": "kiosk with kiosk", "kiosk": display.json()["id"]},
+    ):
+        assert client.post(f"{OFFICE}/devices", json=body, headers=admin).status_code == 422
+
+
+def test_agent_gets_its_kiosk_jobs_and_confirms(client: TestClient, database: Database) -> None:
+    kiosk, agent_token = _pair(client)
+    first = client.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=kiosk).json()
+    client.post(f"{OFFICE}/tickets", json={"service": "B"}, headers=login(client, "petugas1"))
+    other_kiosk = device(client, "kiosk", "other")
+    client.post(f"{OFFICE}/tickets", json={"service": "C"}, headers=other_kiosk)
+    url = f"/ws/v1/offices/winongan?role=agent&token={agent_token}"
+    with client.websocket_connect(url) as ws:
+        job = ws.receive_json()
+        assert job["type"] == "print"
+        assert job["job"]["ticket"]["number"] == first["number"]
+        assert job["job"]["ticket"]["tracking_url"].endswith(first["token"])
+        second = client.post(f"{OFFICE}/tickets", json={"service": "D"}, headers=kiosk).json()
+        pushed = ws.receive_json()  # a new ticket reaches the agent without asking
+        assert pushed["job"]["ticket"]["number"] == second["number"]
+        ws.send_json({"type": "printed", "job": job["job"]["id"]})
+        assert ws.receive_json() == {"type": "ack", "job": job["job"]["id"]}
+        ws.send_json({"type": "failed", "job": pushed["job"]["id"], "reason": "paper_out"})
+        assert ws.receive_json()["type"] == "ack"
+        ws.send_json({"type": "printed", "job": job["job"]["id"]})  # a lost ack, answered again
+        ws.receive_json()
+    with database.read() as conn:
+        rows = {r.ticket_id: r for r in conn.execute(select(jobs))}
+    assert len(rows) == 3  # the staff ticket has no job: it is printed at the front desk
+    statuses = sorted((r.status, r.copies, r.error) for r in rows.values())
+    assert statuses == [("failed", 0, "paper_out"), ("pending", 0, None), ("printed", 2, None)]
+
+
+def test_only_agents_follow_as_agents(client: TestClient) -> None:
+    import pytest
+    from starlette.websockets import WebSocketDisconnect
+
+    kiosk, _agent = _pair(client)
+    token = kiosk["Authorization"].split()[1]
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        client.websocket_connect(f"/ws/v1/offices/winongan?role=agent&token={token}") as ws,
+    ):
+        receive(ws)
+    assert closed.value.code == 4403
