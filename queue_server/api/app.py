@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -62,6 +63,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        tune_gc()
         hub.start()
         dispatcher.start()
         queue_service.listeners.append(hub.on_changes)
@@ -105,6 +107,17 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def tune_gc() -> None:
+    """Keep full garbage collections off the request path (decision 0007).
+
+    The live state of busy offices is many long-lived objects; with the default thresholds a
+    full collection walks all of them every few thousand requests, pausing every request then.
+    """
+    gc.collect()
+    gc.freeze()  # what start-up built is permanent: never scan it again
+    gc.set_threshold(10_000, 50, 100)
 
 
 async def _rollover_loop(ctx: Context, every: float) -> None:
