@@ -119,13 +119,13 @@ async def run_round(target: Target, requests: int, concurrency: int) -> Round:
     """Send `requests` tickets with `concurrency` in flight; one fresh session per round."""
     latencies: list[float] = []
     failures: Counter[str] = Counter()
-    todo = iter(range(requests))
+    remaining = iter(range(requests))  # the workers share it: each takes the next request
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
         async def worker() -> None:
-            for _ in todo:
+            for _ in remaining:
                 n = target.sent
                 target.sent += 1
                 headers = {

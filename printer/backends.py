@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -84,14 +85,15 @@ def status_from_replies(online: bytes, paper: bytes) -> PrinterStatus:
     return PrinterStatus(PrinterState.OK, "ready")
 
 
-class _EscposDevice:
+class _EscposDevice(ABC):
     """Send rendered tickets through one python-escpos connection class, one connection a job."""
 
     # What it means when the connection cannot be opened.
     unreachable = PrinterState.NOT_FOUND
 
+    @abstractmethod
     def _connection(self) -> Escpos:
-        raise NotImplementedError
+        """The python-escpos connection for this device (USB, network or serial)."""
 
     def _open(self) -> Escpos:
         device = self._connection()
