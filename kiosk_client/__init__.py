@@ -1,1 +1,1 @@
-"""The touchscreen kiosk web app (templates and static files), served by queue_server."""
+"""The touchscreen kiosk: a full-screen web app served by the queue server at /kiosk."""

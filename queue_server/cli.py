@@ -47,14 +47,31 @@ def first_start(settings: Settings) -> list[str]:
             if settings.admin_password is None:
                 notes.append(f"Akun admin dibuat / admin account created: admin / {password}")
         if settings.seed_demo and not admin.list_offices():
-            _office_id, password = demo.seed(admin, settings.demo_password)
+            office_id, password = demo.seed(admin, settings.demo_password)
             notes.append(
                 "Kantor demo 'winongan' dibuat; petugas1..petugas4 / demo office created, "
                 f"officers petugas1..petugas4, password: {password}"
             )
+            notes.extend(_demo_kiosk(admin, office_id, settings.base_url()))
     finally:
         admin.db.dispose()
     return notes
+
+
+def _demo_kiosk(admin, office_id: int, base_url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """A kiosk and its print agent for the demo office; say how to open and run them."""
+    from queue_server.services.auth import DeviceKind
+
+    kiosk_id, kiosk_token = admin.create_device(office_id, kind=DeviceKind.KIOSK, name="Kiosk demo")
+    _agent_id, agent_token = admin.create_device(
+        office_id, kind=DeviceKind.AGENT, name="Printer demo", kiosk_id=kiosk_id
+    )
+    return [
+        f"Kiosk demo / demo kiosk: {base_url}/kiosk/pair#token={kiosk_token}",
+        "Printer demo (tiket ke folder ./tiket-demo) / demo printer (tickets to ./tiket-demo): "
+        f"antrean-print-agent --server {base_url} --token {agent_token} "
+        "--printer dir:tiket-demo --journal tiket-demo/journal.jsonl",
+    ]
 
 
 @app.command()
@@ -138,7 +155,12 @@ def devices_create(
     _device_id, token = admin.create_device(
         office_id, kind=DeviceKind(kind), name=name, counter_number=counter, kiosk_id=kiosk
     )
-    typer.echo(f"device {name} ({kind}) registered for {office}; token:")
+    typer.echo(f"device {name} ({kind}) registered for {office}")
+    if DeviceKind(kind) is DeviceKind.KIOSK:
+        typer.echo(
+            f"open on the kiosk / buka di kiosk: {settings.base_url()}/kiosk/pair#token={token}"
+        )
+    typer.echo("token:")
     typer.echo(token)
 
 

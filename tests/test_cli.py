@@ -30,6 +30,8 @@ def test_migrate_users_and_devices(env: str) -> None:
 
     notes = first_start(Settings())
     assert any("winongan" in note for note in notes)
+    assert any("/kiosk/pair#token=" in note for note in notes)  # the demo kiosk opens at once
+    assert any("antrean-print-agent --server" in note for note in notes)
     assert first_start(Settings()) == []  # only once
     made = runner.invoke(
         app,
@@ -42,6 +44,7 @@ def test_migrate_users_and_devices(env: str) -> None:
     )
     assert device.exit_code == 0, device.output
     token = device.output.strip().splitlines()[-1]
+    assert f"/kiosk/pair#token={token}" in device.output
     assert len(token) >= 40 and " " not in token
     bad = runner.invoke(
         app, ["devices", "create", "--office", "winongan", "--kind", "toaster", "--name", "x"]

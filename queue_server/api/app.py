@@ -10,8 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+import kiosk_client.routes as kiosk
 from queue_server.clock import Clock, SystemClock
 from queue_server.config import Settings
 from queue_server.realtime import endpoint as realtime_endpoint
@@ -22,6 +24,8 @@ from queue_server.services.admin import Admin
 from queue_server.services.auth import PrincipalCache
 from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
+from queue_server.web import routes as web
+from queue_server.web.templating import STATIC_DIR
 
 from . import errors
 from .deps import Context
@@ -99,6 +103,11 @@ def create_app(
     app.include_router(queue.router)
     app.include_router(admin.router)
     app.include_router(realtime_endpoint.router)
+    app.include_router(kiosk.api)
+    app.include_router(kiosk.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/kiosk/static", StaticFiles(directory=kiosk.STATIC_DIR), name="kiosk-static")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

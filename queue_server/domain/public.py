@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from .events import CALLING, Event, EventType
-from .model import Ticket
-from .queue import Call, OfficeQueue
+from .model import Channel, Ticket
+from .queue import Call, OfficeQueue, refusal
 
 RESETS = frozenset({EventType.DAY_STARTED, EventType.CONFIG_CHANGED})
 
@@ -129,3 +129,31 @@ def staff_ticket(ticket: Ticket) -> dict[str, Any]:
 def reset(at: datetime) -> Change:
     """A change that tells screens to start again from a fresh snapshot."""
     return Change(EventType.CONFIG_CHANGED, at, {}, (), None, None)
+
+
+def kiosk_services(state: OfficeQueue, now: datetime) -> list[dict[str, Any]]:
+    """The kiosk's menu: each active service with its standard, its line and, when a ticket
+    cannot be taken now (closed, past the last-ticket time, quota used up), why not."""
+    services = sorted(state.services.values(), key=lambda s: (s.sort_order, s.code))
+    menu = []
+    for s in services:
+        if not s.active:
+            continue
+        refused = refusal(state, s, now, Channel.KIOSK)
+        menu.append(
+            {
+                "code": s.code,
+                "prefix": s.prefix,
+                "name": {"id": s.name_id, "en": s.name_en},
+                "description": {"id": s.description_id, "en": s.description_en},
+                "documents": list(s.documents),
+                "fee": s.fee,
+                "fee_note": s.fee_note,
+                "target_minutes": s.target_minutes,
+                "waiting": state.waiting(s.code),
+                "refusal": None
+                if refused is None
+                else {"code": refused.code, "params": dict(refused.params)},
+            }
+        )
+    return menu

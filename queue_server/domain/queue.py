@@ -202,6 +202,29 @@ def end_day(state: OfficeQueue, now: datetime) -> list[Event]:
     return events
 
 
+def check_can_take(state: OfficeQueue, svc: Service, now: datetime, channel: Channel) -> None:
+    """Raise why a ticket for `svc` cannot be taken through `channel` at `now`, if it cannot."""
+    if not svc.active:
+        raise errors.ServiceInactive(service=svc.code)
+    if channel in (Channel.WEB, Channel.CHAT) and not svc.remote_allowed:
+        raise errors.RemoteNotAllowed(service=svc.code)
+    calendar.check_can_issue(state.office, svc, now)
+    issued = state.last_seq.get(svc.code, 0)
+    if svc.daily_quota is not None and issued >= svc.daily_quota:
+        raise errors.QuotaReached(service=svc.code, quota=svc.daily_quota)
+
+
+def refusal(
+    state: OfficeQueue, svc: Service, now: datetime, channel: Channel
+) -> errors.DomainError | None:
+    """Why a ticket for `svc` cannot be taken now (a kiosk shows it on the button), or None."""
+    try:
+        check_can_take(state, svc, now, channel)
+    except errors.DomainError as refused:
+        return refused
+    return None
+
+
 def issue(
     state: OfficeQueue,
     *,
@@ -218,15 +241,8 @@ def issue(
 ) -> list[Event]:
     """Take a number in `service`'s line."""
     svc = state.service(service)
-    if not svc.active:
-        raise errors.ServiceInactive(service=svc.code)
-    if channel in (Channel.WEB, Channel.CHAT) and not svc.remote_allowed:
-        raise errors.RemoteNotAllowed(service=svc.code)
-    calendar.check_can_issue(state.office, svc, now)
-    issued = state.last_seq.get(svc.code, 0)
-    if svc.daily_quota is not None and issued >= svc.daily_quota:
-        raise errors.QuotaReached(service=svc.code, quota=svc.daily_quota)
-    seq = issued + 1
+    check_can_take(state, svc, now, channel)
+    seq = state.last_seq.get(svc.code, 0) + 1
     ticket = Ticket(
         id=ticket_id,
         token=token,

@@ -112,3 +112,21 @@ def fail(conn: Connection, job_id: str, kiosk_id: int, reason: str, now: datetim
         .values(status="failed", error=reason[:200], done_at=now)
     )
     return bool(done.rowcount)
+
+
+def latest_for_ticket(conn: Connection, ticket_id: str, kiosk_id: int) -> dict[str, Any] | None:
+    """The newest print job of `ticket_id` on this kiosk: {"job", "status", "error"}."""
+    row = conn.execute(
+        select(jobs.c.id, jobs.c.status, jobs.c.error)
+        .where(jobs.c.ticket_id == ticket_id, jobs.c.kiosk_id == kiosk_id)
+        .order_by(jobs.c.created_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {"job": str(row.id), "status": str(row.status), "error": row.error}
+
+
+def give_up(conn: Connection, job_id: str, kiosk_id: int, now: datetime) -> bool:
+    """The kiosk stopped waiting for its printer: the job must not print later by surprise."""
+    return fail(conn, job_id, kiosk_id, "timeout", now)

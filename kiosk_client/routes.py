@@ -1,0 +1,200 @@
+"""The kiosk's pages and the few API calls only a kiosk makes.
+
+`/kiosk` is the touch screen (kiosk devices only; an unpaired browser is sent to
+`/kiosk/pair`). Tickets are taken through the ordinary `POST /api/v1/offices/{office}/tickets`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from queue_server.api.deps import CSRF_HEADER, SESSION_COOKIE, Context, Ctx, Who, office_of
+from queue_server.api.errors import ApiError
+from queue_server.domain import public
+from queue_server.domain.model import PriorityGroup
+from queue_server.i18n import N_, normalize_lang
+from queue_server.i18n.errors import error_messages
+from queue_server.services import printing
+from queue_server.services.auth import DeviceKind, Principal
+from queue_server.web.templating import templates, texts
+
+KIOSK_DIR = Path(__file__).resolve().parent
+STATIC_DIR = KIOSK_DIR / "static"
+pages = templates(KIOSK_DIR / "templates")
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["kiosk"])
+
+PAIR_COOKIE_DAYS = 400  # browsers cap cookie lifetimes near this
+
+# (group, words, icon): the priority lane of UU 25/2009 art. 29, "Umum" (none) first.
+PRIORITY_CHOICES: tuple[tuple[PriorityGroup, str, str], ...] = (
+    (PriorityGroup.NONE, N_("Umum"), "users"),
+    (PriorityGroup.LANSIA, N_("Lansia (60+)"), "old"),
+    (PriorityGroup.DISABILITAS, N_("Penyandang disabilitas"), "wheelchair"),
+    (PriorityGroup.IBU_HAMIL, N_("Ibu hamil"), "woman"),
+    (PriorityGroup.BALITA, N_("Membawa balita"), "baby-carriage"),
+    (PriorityGroup.KORBAN_BENCANA, N_("Korban bencana"), "home-exclamation"),
+)
+
+# Text the kiosk's script fills in; `{name}` placeholders are filled by the script.
+SCRIPT_TEXT: dict[str, str] = {
+    "waiting": N_("{n} orang menunggu"),
+    "waiting_none": N_("Tidak ada yang menunggu"),
+    "ahead": N_("{n} orang di depan Anda"),
+    "ahead_none": N_("Tidak ada antrean di depan Anda"),
+    "estimate": N_("Perkiraan menunggu {low}–{high} menit"),
+    "estimate_upto": N_("Perkiraan menunggu paling lama {high} menit"),
+    "estimate_soon": N_("Segera dipanggil"),
+    "printing": N_("Tiket sedang dicetak…"),
+    "printed": N_("Silakan ambil tiket Anda."),
+    "print_failed": N_("Printer bermasalah — foto layar ini atau pindai kode QR"),
+    "back_in": N_("Kembali ke awal dalam {s} detik"),
+    "sending": N_("Mohon tunggu, nomor antrean sedang dibuat…"),
+    "offline": N_("Tidak terhubung ke server. Mencoba lagi…"),
+    "retrying": N_("Server tidak dapat dihubungi. Mencoba lagi… ({n})"),
+    "gave_up": N_(
+        "Server belum dapat dihubungi. Silakan coba lagi atau hubungi petugas informasi."
+    ),
+    "phone_invalid": N_("Nomor HP tidak valid. Contoh: 0812 3456 7890"),
+    "phone_consent": N_("Centang persetujuan untuk menerima pesan, atau hapus nomor HP."),
+    "phone_none": N_("Tidak ada"),
+}
+
+
+def _kiosk(ctx: Context, request: Request) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    who = ctx.principal_for(token) if token else None
+    return who if who is not None and who.device is DeviceKind.KIOSK else None
+
+
+def menu(ctx: Context, office_id: int) -> list[dict[str, Any]]:
+    """The services as the kiosk shows them, with the refusal put into words."""
+    now = ctx.clock.now()
+    services: list[dict[str, Any]] = ctx.queue.inspect(
+        office_id, lambda state: public.kiosk_services(state, now)
+    )
+    for service in services:
+        refused = service.pop("refusal")
+        service["refusal"] = (
+            None
+            if refused is None
+            else {
+                "code": refused["code"],
+                "text": error_messages(refused["code"], **refused["params"]),
+            }
+        )
+    return services
+
+
+@router.get("/kiosk", response_class=HTMLResponse)
+def kiosk_page(
+    request: Request, ctx: Ctx, lang: str | None = None, service: str | None = None
+) -> Response:
+    """The touch screen. `?lang=en` shows it in English; `?service=A` opens that service."""
+    who = _kiosk(ctx, request)
+    if who is None or who.office_id is None:
+        return RedirectResponse("/kiosk/pair", status_code=303)
+    language = normalize_lang(lang)
+    office = ctx.admin.get_office(who.office_id)
+    services = menu(ctx, who.office_id)
+    config = {
+        "office": office.slug,
+        "timezone": office.timezone,
+        "lang": language,
+        "service": service,
+        "text": texts(SCRIPT_TEXT, language),
+        "idle_seconds": 60,
+        "result_seconds": 20,
+        "failed_seconds": 60,
+        "print_wait_seconds": 8,
+        "refresh_seconds": 30,
+    }
+    return pages.TemplateResponse(
+        request,
+        "kiosk.html",
+        {
+            "lang": language,
+            "other_lang": "en" if language == "id" else "id",
+            "office": office,
+            "services": services,
+            "priorities": PRIORITY_CHOICES,
+            "config": config,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/kiosk/pair", response_class=HTMLResponse)
+def pair_page(request: Request, lang: str | None = None) -> Response:
+    """Make this browser the office's kiosk by entering the kiosk's device token."""
+    language = normalize_lang(lang)
+    config = {"lang": language, "text": texts({"offline": SCRIPT_TEXT["offline"]}, language)}
+    return pages.TemplateResponse(request, "pair.html", {"lang": language, "config": config})
+
+
+@api.post("/kiosk/pair", status_code=204)
+def pair(
+    request: Request, ctx: Ctx, token: Annotated[str, Body(embed=True, max_length=200)]
+) -> Response:
+    """Keep a kiosk device token in this browser (an http-only cookie) and open the kiosk."""
+    if CSRF_HEADER not in request.headers:
+        raise ApiError(403, "forbidden")
+    who = ctx.principal_for(token.strip())
+    if who is None or who.device is not DeviceKind.KIOSK:
+        raise ApiError(401, "not_a_kiosk")
+    response = Response(status_code=204)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token.strip(),
+        max_age=PAIR_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="strict",
+        secure=ctx.settings.secure_cookies,
+    )
+    return response
+
+
+@api.get("/offices/{office}/kiosk/services")
+def kiosk_services(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """The kiosk's menu now: waiting counts and which services take tickets, and why not."""
+    office_id = office_of(ctx, office, who)
+    if who.device is not DeviceKind.KIOSK and not who.is_staff:
+        raise ApiError(401 if who.is_anonymous else 403, "forbidden")
+    return {"services": menu(ctx, office_id)}
+
+
+def _own_job(ctx: Context, office: str, token: str, who: Principal) -> tuple[str, dict[str, Any]]:
+    office_id = office_of(ctx, office, who)
+    if who.device is not DeviceKind.KIOSK or who.device_id is None:
+        raise ApiError(401 if who.is_anonymous else 403, "forbidden")
+    found_office, view = ctx.queue.find(token)
+    if found_office != office_id:
+        raise ApiError(404, "unknown_ticket")
+    with ctx.queue.db.read() as conn:
+        job = printing.latest_for_ticket(conn, view.ticket.id, who.device_id)
+    if job is None:  # not a ticket this kiosk printed
+        raise ApiError(404, "unknown_ticket")
+    return view.ticket.id, job
+
+
+@api.get("/offices/{office}/tickets/{token}/print")
+async def print_status(office: str, token: str, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Whether this kiosk's printer printed the ticket: pending, printed, failed (or none)."""
+    _ticket_id, job = await run_in_threadpool(_own_job, ctx, office, token, who)
+    return {"status": job["status"], "error": job["error"]}
+
+
+@api.post("/offices/{office}/tickets/{token}/print/give-up")
+def give_up(office: str, token: str, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """The kiosk stopped waiting: a job not printed yet will not come out later by surprise."""
+    _ticket_id, job = _own_job(ctx, office, token, who)
+    if job["status"] == "pending" and who.device_id is not None:
+        with ctx.queue.db.write() as conn:
+            printing.give_up(conn, job["job"], who.device_id, ctx.clock.now())
+        return {"status": "failed", "error": "timeout"}
+    return {"status": job["status"], "error": job["error"]}

@@ -1,0 +1,410 @@
+// The kiosk's touch flow: start -> service (documents, priority lane, phone) -> ticket.
+// Every text comes from the page (#kiosk-config, rendered through the server's catalog).
+import { LiveConnection } from "/static/js/antrean-live.js";
+
+const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+const T = config.text;
+const office = encodeURIComponent(config.office);
+const $ = (id) => document.getElementById(id);
+const fill = (text, params) =>
+  text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+const estimateText = (est) => {
+  if (!est || est.high <= 0) return T.estimate_soon;
+  return est.low > 0 ? fill(T.estimate, est) : fill(T.estimate_upto, est);
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const MAX_ATTEMPTS = 8; // ~25 s of retries before asking the visitor to try again
+
+let screen = "start";
+let flow = null; // {service, priority, phone, consent, key}
+let idleTimer = null;
+let countdownTimer = null;
+let printRun = 0; // bumps when a new result screen starts, to stop older polls
+
+// ---- screens ----------------------------------------------------------------------------
+function show(name) {
+  screen = name;
+  for (const section of document.querySelectorAll("main > .screen")) {
+    section.hidden = section.id !== `screen-${name}`;
+  }
+  updateLanguageLink();
+  armIdle();
+}
+
+function goStart() {
+  flow = null;
+  printRun += 1;
+  clearInterval(countdownTimer);
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  show("start");
+}
+
+function chooseService(code) {
+  const button = document.querySelector(`button.service[data-service="${CSS.escape(code)}"]`);
+  if (!button || button.disabled) return;
+  flow = { service: code, priority: "none", phone: "", consent: false, key: null };
+  $("service-prefix").textContent = button.querySelector(".prefix").textContent;
+  $("service-name").textContent = button.querySelector(".name").textContent;
+  for (const el of document.querySelectorAll("[data-standard]")) {
+    el.hidden = el.dataset.standard !== code;
+  }
+  const none = document.querySelector('input[name="priority"][value="none"]');
+  if (none) none.checked = true;
+  renderPhone();
+  show("service");
+}
+
+// ---- the language button keeps the chosen service; it only navigates when the server answers
+function updateLanguageLink() {
+  const link = $("lang-switch");
+  const base = link.dataset.base;
+  link.href = flow && screen === "service" ? `${base}&service=${encodeURIComponent(flow.service)}` : base;
+}
+
+async function serverUp() {
+  try {
+    const res = await fetch("/healthz", { cache: "no-store" });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function navigate(url) {
+  if (await serverUp()) {
+    window.location.assign(url);
+  } else {
+    showOffline(true);
+  }
+}
+
+// ---- idle: back to the start (and to Indonesian) when nobody touches the screen ----------
+function armIdle() {
+  clearTimeout(idleTimer);
+  if (screen === "result" || screen === "sending") return; // those screens time themselves
+  if (screen === "start" && config.lang === "id") return;
+  idleTimer = setTimeout(() => {
+    if (screen === "start") navigate("/kiosk");
+    else goStart();
+  }, config.idle_seconds * 1000);
+}
+
+// ---- phone number pad ----------------------------------------------------------------------
+function renderPhone() {
+  $("phone-shown").textContent = flow && flow.phone ? `${flow.phone}` : "";
+}
+
+function groupDigits(digits) {
+  return digits.replace(/(\d{4})(?=\d)/g, "$1 ");
+}
+
+function phoneLooksValid(digits) {
+  // Indonesian mobile numbers: 08xx (10-13 digits) or 628xx; the server checks properly.
+  return /^(08\d{8,11}|628\d{8,11})$/.test(digits);
+}
+
+let padDigits = "";
+function openPad() {
+  padDigits = flow.phone.replace(/\D/g, "");
+  $("consent").checked = flow.consent;
+  $("pad-error").textContent = "";
+  renderPad();
+  $("phone-pad").showModal();
+}
+
+function renderPad() {
+  $("pad-display").textContent = groupDigits(padDigits) || "08…";
+}
+
+function padKey(key) {
+  if (key === "back") padDigits = padDigits.slice(0, -1);
+  else if (key === "clear") padDigits = "";
+  else if (padDigits.length < 14) padDigits += key;
+  $("pad-error").textContent = "";
+  renderPad();
+}
+
+function savePad() {
+  const consent = $("consent").checked;
+  if (padDigits === "") {
+    flow.phone = "";
+    flow.consent = false;
+  } else if (!phoneLooksValid(padDigits)) {
+    $("pad-error").textContent = T.phone_invalid;
+    return;
+  } else if (!consent) {
+    $("pad-error").textContent = T.phone_consent;
+    return;
+  } else {
+    flow.phone = groupDigits(padDigits);
+    flow.consent = true;
+  }
+  flow.key = null; // different data: a new request
+  renderPhone();
+  $("phone-pad").close();
+}
+
+// ---- taking the ticket: one idempotency key per visitor, reused by every retry ------------
+function newKey() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes); // works on plain http on the office LAN, unlike randomUUID
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function errorText(body) {
+  if (body && body.messages && body.messages[config.lang]) return body.messages[config.lang];
+  if (body && body.message) return body.message;
+  return T.gave_up;
+}
+
+async function submit() {
+  if (!flow) return;
+  const checked = document.querySelector('input[name="priority"]:checked');
+  const priority = checked ? checked.value : "none";
+  if (priority !== flow.priority) flow.key = null;
+  flow.priority = priority;
+  flow.key = flow.key || newKey();
+  const request = flow;
+  $("sending-text").textContent = T.sending;
+  show("sending");
+  for (let attempt = 1; ; attempt += 1) {
+    let res = null;
+    try {
+      res = await fetch(`/api/v1/offices/${office}/tickets`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Requested-With": "antrean-kiosk",
+          "Idempotency-Key": request.key,
+          "Accept-Language": config.lang,
+        },
+        body: JSON.stringify({
+          service: request.service,
+          priority_group: request.priority,
+          language: config.lang,
+          phone: request.phone ? request.phone.replace(/\D/g, "") : null,
+          notify_consent: Boolean(request.phone) && request.consent,
+        }),
+      });
+    } catch {
+      res = null; // the server is unreachable: retry with the same key
+    }
+    if (flow !== request) return; // the visitor left meanwhile
+    if (res && res.ok) {
+      showResult(await res.json());
+      return;
+    }
+    if (res && res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+      const body = await res.json().catch(() => null);
+      showError(errorText(body), false);
+      refreshMenu();
+      return;
+    }
+    if (attempt >= MAX_ATTEMPTS) {
+      showError(T.gave_up, true);
+      return;
+    }
+    $("sending-text").textContent = fill(T.retrying, { n: attempt });
+    await sleep(Math.min(1000 * 2 ** (attempt - 1), 4000));
+    if (flow !== request) return;
+  }
+}
+
+function showError(text, canRetry) {
+  $("error-text").textContent = text;
+  $("retry").hidden = !canRetry;
+  show("error");
+}
+
+// ---- the result: number, place in line, QR, and whether the printer printed it -------------
+function showResult(ticket) {
+  const lang = config.lang;
+  $("result-number").textContent = ticket.number;
+  $("result-service").textContent = ticket.service_name ? ticket.service_name[lang] : ticket.service;
+  $("result-ahead").textContent =
+    ticket.ahead > 0 ? fill(T.ahead, { n: ticket.ahead }) : T.ahead_none;
+  const est = ticket.estimate_minutes;
+  $("result-estimate").textContent =
+    estimateText(est);
+  $("result-qr").src = `/t/${encodeURIComponent(ticket.token)}/qr.svg`;
+  const status = $("print-status");
+  status.className = "print-status";
+  status.textContent = T.printing;
+  show("result");
+  countdown(config.result_seconds);
+  followPrint(ticket.token, ++printRun);
+}
+
+function countdown(seconds) {
+  clearInterval(countdownTimer);
+  let left = seconds;
+  const tick = () => {
+    $("countdown").textContent = fill(T.back_in, { s: left });
+    if (left <= 0) goStart();
+    left -= 1;
+  };
+  tick();
+  countdownTimer = setInterval(tick, 1000);
+}
+
+async function printState(token, giveUp) {
+  const url = `/api/v1/offices/${office}/tickets/${encodeURIComponent(token)}/print`;
+  try {
+    const res = await fetch(giveUp ? `${url}/give-up` : url, {
+      method: giveUp ? "POST" : "GET",
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "antrean-kiosk" },
+      cache: "no-store",
+    });
+    return res.ok ? (await res.json()).status : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+async function followPrint(token, run) {
+  const deadline = Date.now() + config.print_wait_seconds * 1000;
+  let state = "pending";
+  while (run === printRun && Date.now() < deadline) {
+    state = await printState(token, false);
+    if (state === "printed" || state === "failed" || state === "none") break;
+    await sleep(400);
+  }
+  if (run !== printRun) return;
+  if (state !== "printed" && state !== "failed" && state !== "none") {
+    state = await printState(token, true); // stop waiting: it must not print later by surprise
+  }
+  if (run !== printRun) return;
+  const status = $("print-status");
+  if (state === "printed") {
+    status.textContent = T.printed;
+  } else {
+    status.className = "print-status failed";
+    status.textContent = T.print_failed;
+    countdown(config.failed_seconds); // keep the number on screen longer
+  }
+}
+
+// ---- the start screen stays current: live waiting counts, availability refreshed ----------
+function renderWaiting(code, count) {
+  const el = document.querySelector(`[data-waiting="${CSS.escape(code)}"]`);
+  if (!el) return;
+  el.dataset.count = String(count);
+  el.textContent = count > 0 ? fill(T.waiting, { n: count }) : T.waiting_none;
+}
+
+function applyMenu(services) {
+  const shown = new Set(Array.from(document.querySelectorAll("button.service"), (b) => b.dataset.service));
+  const now = new Set(services.map((s) => s.code));
+  const same = shown.size === now.size && [...now].every((code) => shown.has(code));
+  if (!same) {
+    if (screen === "start") navigate(window.location.pathname + window.location.search);
+    return;
+  }
+  for (const s of services) {
+    const button = document.querySelector(`button.service[data-service="${CSS.escape(s.code)}"]`);
+    const reason = document.querySelector(`[data-reason="${CSS.escape(s.code)}"]`);
+    button.disabled = Boolean(s.refusal);
+    reason.hidden = !s.refusal;
+    reason.textContent = s.refusal ? s.refusal.text[config.lang] : "";
+    renderWaiting(s.code, s.waiting);
+  }
+}
+
+async function refreshMenu() {
+  try {
+    const res = await fetch(`/api/v1/offices/${office}/kiosk/services`, {
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    if (res.ok) applyMenu((await res.json()).services);
+  } catch {
+    /* the live connection shows the offline banner */
+  }
+}
+
+let offlineSince = null;
+function showOffline(down) {
+  const banner = $("offline");
+  banner.querySelector("span").textContent = T.offline;
+  banner.hidden = !down;
+}
+
+function onStatus(status) {
+  if (status === "live") {
+    offlineSince = null;
+    showOffline(false);
+    return;
+  }
+  offlineSince = offlineSince ?? Date.now();
+  const since = offlineSince;
+  setTimeout(() => {
+    if (offlineSince === since) showOffline(true); // not back within 3 s: say so
+  }, 3000);
+}
+
+// ---- clock ---------------------------------------------------------------------------------
+const clockFormat = new Intl.DateTimeFormat(config.lang === "en" ? "en-GB" : "id-ID", {
+  timeZone: config.timezone,
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+function tickClock() {
+  $("clock").textContent = clockFormat.format(new Date());
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+function start() {
+  for (const el of document.querySelectorAll("[data-waiting]")) {
+    renderWaiting(el.dataset.waiting, Number(el.dataset.count));
+  }
+  document.querySelector(".services").addEventListener("click", (e) => {
+    const button = e.target.closest("button.service");
+    if (button) chooseService(button.dataset.service);
+  });
+  document.addEventListener("click", (e) => {
+    const target = e.target.closest("[data-action]");
+    if (target && target.dataset.action === "start") goStart();
+  });
+  $("print").addEventListener("click", submit);
+  $("retry").addEventListener("click", submit);
+  $("phone-open").addEventListener("click", openPad);
+  $("pad-cancel").addEventListener("click", () => $("phone-pad").close());
+  $("pad-save").addEventListener("click", savePad);
+  $("consent").addEventListener("change", () => {
+    $("pad-error").textContent = "";
+  });
+  document.querySelector(".keypad").addEventListener("click", (e) => {
+    const key = e.target.closest("[data-key]");
+    if (key) padKey(key.dataset.key);
+  });
+  $("help-open").addEventListener("click", () => $("help").showModal());
+  $("help-close").addEventListener("click", () => $("help").close());
+  $("lang-switch").addEventListener("click", (e) => {
+    e.preventDefault();
+    navigate($("lang-switch").href);
+  });
+  for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, armIdle, true);
+  // kiosk mode: no context menu, no text selection, no dragging images out
+  document.addEventListener("contextmenu", (e) => e.preventDefault());
+  document.addEventListener("dragstart", (e) => e.preventDefault());
+
+  tickClock();
+  setInterval(tickClock, 10_000);
+  setInterval(refreshMenu, config.refresh_seconds * 1000);
+  new LiveConnection({
+    url: `/ws/v1/offices/${office}?role=kiosk`,
+    onState: (state) => {
+      for (const s of state.services ?? []) renderWaiting(s.code, s.waiting);
+    },
+    onStatus,
+  });
+  if (config.service) chooseService(config.service);
+  else show("start");
+}
+
+start();

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the visitor's phone page now; counter, admin and reports later."""

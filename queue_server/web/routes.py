@@ -1,0 +1,121 @@
+"""The visitor's phone page `/t/{token}`: no login, no app, only their own ticket."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from queue_server.api.deps import Ctx
+from queue_server.i18n import N_, negotiate, normalize_lang
+from queue_server.services.queue import TicketNotFound
+from queue_server.web.templating import TEMPLATE_DIR, templates, texts
+
+router = APIRouter(include_in_schema=False)
+pages = templates(TEMPLATE_DIR)
+LAPOR_URL = "https://www.lapor.go.id"
+
+# What the page says for each status (the script fills {counter}).
+STATUS_TEXT: dict[str, str] = {
+    "waiting": N_("Menunggu giliran"),
+    "called": N_("Silakan menuju loket {counter}"),
+    "serving": N_("Sedang dilayani di loket {counter}"),
+    "on_hold": N_("Ditunda. Silakan tunggu panggilan petugas."),
+    "missed": N_("Anda terlewat saat dipanggil. Nomor Anda akan dipanggil lagi."),
+    "done": N_("Layanan selesai. Terima kasih."),
+    "no_show": N_("Nomor antrean dinyatakan tidak hadir."),
+    "cancelled": N_("Nomor antrean sudah dibatalkan."),
+    "expired": N_("Hari layanan sudah berakhir; nomor antrean ini tidak berlaku lagi."),
+}
+SCRIPT_TEXT: dict[str, str] = {
+    **{f"status_{key}": msgid for key, msgid in STATUS_TEXT.items()},
+    "ahead": N_("{n} orang di depan Anda"),
+    "ahead_none": N_("Tidak ada antrean di depan Anda"),
+    "estimate": N_("Perkiraan menunggu {low}–{high} menit"),
+    "estimate_upto": N_("Perkiraan menunggu paling lama {high} menit"),
+    "estimate_soon": N_("Segera dipanggil"),
+    "cancel_failed": N_("Pembatalan gagal. Silakan coba lagi."),
+    "sound_on": N_("Suara panggilan aktif"),
+    "connecting": N_("Menyambungkan…"),
+    "reconnecting": N_("Menyambungkan kembali…"),
+}
+OPEN = frozenset({"waiting", "called", "on_hold", "missed"})
+
+
+@router.get("/t/{token}", response_class=HTMLResponse)
+def track_page(request: Request, token: str, ctx: Ctx, lang: str | None = None) -> Response:
+    """A visitor's own ticket, live: status, people ahead, expected wait, the counter."""
+    try:
+        _office_id, view = ctx.queue.find(token)
+    except TicketNotFound:
+        language = (
+            normalize_lang(lang) if lang else negotiate(request.headers.get("accept-language"))
+        )
+        return pages.TemplateResponse(
+            request, "not_found.html", {"lang": language}, status_code=404
+        )
+    ticket = view.ticket
+    language = normalize_lang(lang) if lang else ticket.language.value
+    office = ctx.admin.get_office(_office_id)
+    face = {
+        "number": ticket.number,
+        "status": ticket.status.value,
+        "service": ticket.service,
+        "counter": ticket.counter,
+        "ahead": view.ahead,
+        "estimate_minutes": {"low": view.estimate.low, "high": view.estimate.high},
+        "recall_count": ticket.recall_count,
+    }
+    config: dict[str, Any] = {
+        "office": office.slug,
+        "token": token,
+        "lang": language,
+        "ticket": face,
+        "text": texts(SCRIPT_TEXT, language),
+    }
+    service = view.service
+    return pages.TemplateResponse(
+        request,
+        "track.html",
+        {
+            "lang": language,
+            "other_lang": "en" if language == "id" else "id",
+            "office": office,
+            "ticket": ticket,
+            "service": service,
+            "service_name": (service.name_en if language == "en" else service.name_id)
+            if service
+            else ticket.service,
+            "open": ticket.status.value in OPEN,
+            "lapor_url": LAPOR_URL,
+            "config": config,
+        },
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@lru_cache(maxsize=512)
+def qr_svg(url: str) -> bytes:
+    """The tracking address as an SVG QR code (white background, scales without blur)."""
+    image = qrcode.make(
+        url,
+        image_factory=qrcode.image.svg.SvgPathFillImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+    )
+    data: bytes = image.to_string()
+    return data
+
+
+@router.get("/t/{token}/qr.svg")
+def track_qr(token: str, ctx: Ctx) -> Response:
+    """The QR code the kiosk shows (and the visitor may photograph) for `/t/{token}`."""
+    ctx.queue.find(token)  # unknown tokens are 404, not a QR of a dead link
+    url = f"{ctx.settings.base_url()}/t/{token}"
+    return Response(
+        qr_svg(url), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"}
+    )

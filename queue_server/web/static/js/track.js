@@ -1,0 +1,119 @@
+// The visitor's phone page: follows one ticket live; when it is called, shows the counter very
+// large, vibrates and chimes (where the browser allows). Texts come from #track-config.
+import { LiveConnection } from "/static/js/antrean-live.js";
+
+const config = JSON.parse(document.getElementById("track-config").textContent);
+const T = config.text;
+const $ = (id) => document.getElementById(id);
+const fill = (text, params) =>
+  text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+const estimateText = (est) => {
+  if (!est || est.high <= 0) return T.estimate_soon;
+  return est.low > 0 ? fill(T.estimate, est) : fill(T.estimate_upto, est);
+};
+const OPEN = ["waiting", "called", "on_hold", "missed"];
+const WAITING = ["waiting", "on_hold", "missed"];
+
+let last = null; // the ticket as last shown
+let audio = null; // an AudioContext, once the visitor allowed sound
+
+function render(ticket) {
+  const status = ticket.status;
+  document.body.className = `track status-${status}`;
+  $("number").textContent = ticket.number;
+  $("status").textContent = fill(T[`status_${status}`] ?? status, { counter: ticket.counter ?? "" });
+  const big = $("counter-big");
+  big.hidden = !(status === "called" || status === "serving");
+  big.textContent = ticket.counter ?? "";
+  const waiting = WAITING.includes(status);
+  $("ahead").hidden = !waiting;
+  $("estimate").hidden = !waiting;
+  if (waiting) {
+    $("ahead").textContent = ticket.ahead > 0 ? fill(T.ahead, { n: ticket.ahead }) : T.ahead_none;
+    const est = ticket.estimate_minutes;
+    $("estimate").textContent =
+      estimateText(est);
+  }
+  $("cancel").hidden = !OPEN.includes(status);
+  $("sound").hidden = !OPEN.includes(status);
+
+  const calledNow =
+    status === "called" &&
+    (last === null || last.status !== "called" || ticket.recall_count > last.recall_count);
+  if (calledNow && last !== null) alertVisitor();
+  last = ticket;
+}
+
+function alertVisitor() {
+  const state = $("state");
+  state.classList.remove("flash");
+  void state.offsetWidth; // restart the animation
+  state.classList.add("flash");
+  if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
+  chime();
+}
+
+function chime() {
+  if (!audio) return;
+  const start = audio.currentTime + 0.05;
+  [660, 880, 660].forEach((frequency, i) => {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, start + i * 0.35);
+    gain.gain.exponentialRampToValueAtTime(0.4, start + i * 0.35 + 0.03);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.35 + 0.3);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(start + i * 0.35);
+    osc.stop(start + i * 0.35 + 0.32);
+  });
+}
+
+function enableSound() {
+  // Browsers only allow sound after a tap: this tap unlocks it and plays the chime once.
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (Context && !audio) audio = new Context();
+  if (audio && audio.state === "suspended") audio.resume();
+  const button = $("sound");
+  button.setAttribute("aria-pressed", "true");
+  button.querySelector("span").textContent = T.sound_on;
+  chime();
+}
+
+async function cancelTicket() {
+  $("confirm").close();
+  $("error").textContent = "";
+  try {
+    const res = await fetch(`/api/v1/tickets/${encodeURIComponent(config.token)}/cancel`, {
+      method: "POST",
+      headers: { "Accept-Language": config.lang },
+    });
+    if (res.ok) {
+      render({ ...last, ...(await res.json()).ticket });
+      return;
+    }
+    const body = await res.json().catch(() => null);
+    $("error").textContent = (body && body.messages && body.messages[config.lang]) || T.cancel_failed;
+  } catch {
+    $("error").textContent = T.cancel_failed;
+  }
+}
+
+function renderStatus(status) {
+  const banner = $("live-status");
+  banner.hidden = status === "live";
+  banner.textContent = status === "connecting" ? T.connecting : T.reconnecting;
+}
+
+render(config.ticket);
+$("sound").addEventListener("click", enableSound);
+$("cancel").addEventListener("click", () => $("confirm").showModal());
+$("confirm-no").addEventListener("click", () => $("confirm").close());
+$("confirm-yes").addEventListener("click", cancelTicket);
+new LiveConnection({
+  url: `/ws/v1/offices/${encodeURIComponent(config.office)}?role=track&ticket=${encodeURIComponent(config.token)}`,
+  onState: (state) => {
+    if (state.ticket) render(state.ticket);
+  },
+  onStatus: renderStatus,
+});
