@@ -63,6 +63,18 @@ SCRIPT_TEXT: dict[str, str] = {
     "phone_invalid": N_("Nomor HP tidak valid. Contoh: 0812 3456 7890"),
     "phone_consent": N_("Centang persetujuan untuk menerima pesan, atau hapus nomor HP."),
     "phone_none": N_("Tidak ada"),
+    "phone_title": N_("Nomor HP (tidak wajib)"),
+    "phone_hint": N_(
+        "Kami kirim pesan saat giliran Anda hampir tiba, agar Anda tidak perlu menunggu di ruang "
+        "tunggu."
+    ),
+    "nik_title": N_("NIK (16 angka, lihat KTP-el atau KK)"),
+    "nik_hint": N_(
+        "NIK hanya dipakai untuk membatasi {cap} nomor antrean per orang per hari. NIK tidak "
+        "dicetak dan tidak ditampilkan."
+    ),
+    "nik_invalid": N_("NIK harus 16 angka. Periksa kembali KTP-el atau KK Anda."),
+    "nik_shown": N_("NIK diisi: •••• •••• •••• {last}"),
 }
 
 
@@ -102,6 +114,7 @@ def kiosk_page(
     language = normalize_lang(lang)
     office = ctx.admin.get_office(who.office_id)
     services = menu(ctx, who.office_id)
+    nik_cap = ctx.queue.inspect(who.office_id, lambda s: s.office.policy.person_daily_cap)
     config = {
         "office": office.slug,
         "timezone": office.timezone,
@@ -113,6 +126,7 @@ def kiosk_page(
         "failed_seconds": 60,
         "print_wait_seconds": 8,
         "refresh_seconds": 30,
+        "nik_cap": nik_cap,
     }
     return pages.TemplateResponse(
         request,
@@ -124,6 +138,7 @@ def kiosk_page(
             "services": services,
             "priorities": PRIORITY_CHOICES,
             "config": config,
+            "nik_cap": nik_cap,
         },
         headers={"Cache-Control": "no-store"},
     )

@@ -331,6 +331,7 @@ SAMPLE_PARAMS = {
     "current": "waiting",
     "target": "done",
     "office": "kec-menteng",
+    "cap": 2,
 }
 
 DOMAIN_CODES = {
@@ -354,6 +355,7 @@ API_CODES = {
     "nothing_waiting",
     "office_not_found",
     "conflict",
+    "not_a_kiosk",
 }
 
 

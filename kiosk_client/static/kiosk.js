@@ -16,7 +16,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const MAX_ATTEMPTS = 8; // ~25 s of retries before asking the visitor to try again
 
 let screen = "start";
-let flow = null; // {service, priority, phone, consent, key}
+let flow = null; // {service, priority, phone, consent, nik, key}
 let idleTimer = null;
 let countdownTimer = null;
 let printRun = 0; // bumps when a new result screen starts, to stop older polls
@@ -33,6 +33,8 @@ function show(name) {
 
 function goStart() {
   flow = null;
+  padDigits = "";
+  printAfterNik = false;
   printRun += 1;
   clearInterval(countdownTimer);
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
@@ -42,7 +44,7 @@ function goStart() {
 function chooseService(code) {
   const button = document.querySelector(`button.service[data-service="${CSS.escape(code)}"]`);
   if (!button || button.disabled) return;
-  flow = { service: code, priority: "none", phone: "", consent: false, key: null };
+  flow = { service: code, priority: "none", phone: "", consent: false, nik: "", key: null };
   $("service-prefix").textContent = button.querySelector(".prefix").textContent;
   $("service-name").textContent = button.querySelector(".name").textContent;
   for (const el of document.querySelectorAll("[data-standard]")) {
@@ -51,6 +53,7 @@ function chooseService(code) {
   const none = document.querySelector('input[name="priority"][value="none"]');
   if (none) none.checked = true;
   renderPhone();
+  renderNik();
   show("service");
 }
 
@@ -89,9 +92,14 @@ function armIdle() {
   }, config.idle_seconds * 1000);
 }
 
-// ---- phone number pad ----------------------------------------------------------------------
+// ---- number pad: a phone number (optional) or the NIK (where the office caps per person) --
 function renderPhone() {
   $("phone-shown").textContent = flow && flow.phone ? `${flow.phone}` : "";
+}
+
+function renderNik() {
+  const shown = $("nik-shown");
+  if (shown) shown.textContent = flow && flow.nik ? fill(T.nik_shown, { last: flow.nik.slice(-4) }) : "";
 }
 
 function groupDigits(digits) {
@@ -103,9 +111,21 @@ function phoneLooksValid(digits) {
   return /^(08\d{8,11}|628\d{8,11})$/.test(digits);
 }
 
+function nikLooksValid(digits) {
+  return /^[1-9]\d{15}$/.test(digits); // 16 digits; the first two are the province code
+}
+
+let padMode = "phone";
 let padDigits = "";
-function openPad() {
-  padDigits = flow.phone.replace(/\D/g, "");
+let printAfterNik = false;
+function openPad(mode) {
+  padMode = mode;
+  const nik = mode === "nik";
+  $("pad-title").textContent = nik ? T.nik_title : T.phone_title;
+  $("pad-hint").textContent = nik ? fill(T.nik_hint, { cap: config.nik_cap }) : T.phone_hint;
+  $("consent-row").hidden = nik;
+  $("pad-display").classList.toggle("nik", nik);
+  padDigits = nik ? flow.nik : flow.phone.replace(/\D/g, "");
   $("consent").checked = flow.consent;
   $("pad-error").textContent = "";
   renderPad();
@@ -113,18 +133,41 @@ function openPad() {
 }
 
 function renderPad() {
-  $("pad-display").textContent = groupDigits(padDigits) || "08…";
+  if (padMode === "nik") {
+    // Only the last four digits typed are readable: the lobby can see the screen.
+    const masked = "•".repeat(Math.max(0, padDigits.length - 4)) + padDigits.slice(-4);
+    $("pad-display").textContent = masked.replace(/(.{4})(?=.)/g, "$1 ") || "…";
+  } else {
+    $("pad-display").textContent = groupDigits(padDigits) || "08…";
+  }
 }
 
 function padKey(key) {
+  const limit = padMode === "nik" ? 16 : 14;
   if (key === "back") padDigits = padDigits.slice(0, -1);
   else if (key === "clear") padDigits = "";
-  else if (padDigits.length < 14) padDigits += key;
+  else if (padDigits.length < limit) padDigits += key;
   $("pad-error").textContent = "";
   renderPad();
 }
 
 function savePad() {
+  if (padMode === "nik") {
+    if (!nikLooksValid(padDigits)) {
+      $("pad-error").textContent = T.nik_invalid;
+      return;
+    }
+    if (flow.nik !== padDigits) flow.key = null; // different data: a new request
+    flow.nik = padDigits;
+    padDigits = "";
+    renderNik();
+    $("phone-pad").close();
+    if (printAfterNik) {
+      printAfterNik = false;
+      submit();
+    }
+    return;
+  }
   const consent = $("consent").checked;
   if (padDigits === "") {
     flow.phone = "";
@@ -159,6 +202,11 @@ function errorText(body) {
 
 async function submit() {
   if (!flow) return;
+  if (config.nik_cap && !flow.nik) {
+    printAfterNik = true; // ask for the NIK, then print
+    openPad("nik");
+    return;
+  }
   const checked = document.querySelector('input[name="priority"]:checked');
   const priority = checked ? checked.value : "none";
   if (priority !== flow.priority) flow.key = null;
@@ -185,6 +233,7 @@ async function submit() {
           language: config.lang,
           phone: request.phone ? request.phone.replace(/\D/g, "") : null,
           notify_consent: Boolean(request.phone) && request.consent,
+          nik: request.nik || null,
         }),
       });
     } catch {
@@ -372,8 +421,12 @@ function start() {
   });
   $("print").addEventListener("click", submit);
   $("retry").addEventListener("click", submit);
-  $("phone-open").addEventListener("click", openPad);
-  $("pad-cancel").addEventListener("click", () => $("phone-pad").close());
+  $("phone-open").addEventListener("click", () => openPad("phone"));
+  if ($("nik-open")) $("nik-open").addEventListener("click", () => openPad("nik"));
+  $("pad-cancel").addEventListener("click", () => {
+    printAfterNik = false;
+    $("phone-pad").close();
+  });
   $("pad-save").addEventListener("click", savePad);
   $("consent").addEventListener("change", () => {
     $("pad-error").textContent = "";

@@ -27,6 +27,7 @@ DOMAIN_STATUS: dict[type[domain_errors.DomainError], int] = {
     domain_errors.RemoteNotAllowed: 403,
     domain_errors.NotSignedIn: 403,
     domain_errors.UnknownService: 422,
+    domain_errors.NikRequired: 422,
     domain_errors.UnknownCounter: 404,
     domain_errors.UnknownTicket: 404,
 }

@@ -35,6 +35,7 @@ class TicketIn(Strict):
     phone: str | None = Field(default=None, max_length=32)
     notify_consent: bool = False
     language: Language = Language.ID
+    nik: str | None = Field(default=None, pattern=r"^\d{16}$")  # where the office caps per person
 
 
 class Estimate(BaseModel):
@@ -151,6 +152,7 @@ class PolicyIn(Strict):
     reenter_after_calls: int = Field(default=5, ge=0, le=100)
     max_reentries: int = Field(default=2, ge=0, le=10)
     normal_order: str = Field(default="preference", pattern="^(preference|longest_wait)$")
+    person_daily_cap: int | None = Field(default=None, ge=1, le=20)
 
 
 class OfficeIn(Strict):

@@ -31,6 +31,16 @@ class QuotaReached(DomainError):
     code = "quota_reached"
 
 
+class NikRequired(DomainError):
+    """The office caps tickets per person, so a NIK is needed to take one."""
+
+    code = "nik_required"
+
+
+class PersonCapReached(DomainError):
+    code = "person_cap_reached"
+
+
 class ServiceInactive(DomainError):
     code = "service_inactive"
 

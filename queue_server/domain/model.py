@@ -86,6 +86,8 @@ class QueuePolicy:
     reenter_after_calls: int = 5  # N: a missed ticket re-enters after N more calls
     max_reentries: int = 2  # M: how often a missed ticket may re-enter before no_show
     normal_order: NormalOrder = NormalOrder.PREFERENCE
+    # Anti-calo: tickets one person (NIK) may take per day; None: no NIK is asked at all.
+    person_daily_cap: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,9 @@ class Ticket:
     missed_count: int = 0
     reenter_at_call: int | None = None  # service call count at which a missed ticket re-enters
     transferred_from: str | None = None
+    # A keyed hash of the visitor's NIK, valid for one service day only (the key is replaced
+    # every day), kept just to count tickets per person; the NIK itself is never stored.
+    person_key: str | None = None
 
     @property
     def is_priority(self) -> bool:

@@ -50,6 +50,7 @@ class OfficeQueue:
     last_seq: dict[str, int] = field(default_factory=dict)  # per numbering service, today
     calls: dict[str, int] = field(default_factory=dict)  # calls per service today
     keys: dict[str, str] = field(default_factory=dict)  # idempotency key -> ticket id, today
+    persons: dict[str, int] = field(default_factory=dict)  # person key -> tickets taken today
     recent_calls: list[Call] = field(default_factory=list)
     service_minutes: dict[str, float] = field(default_factory=dict)  # running mean per service
     index: LaneIndex = field(init=False, repr=False, compare=False)
@@ -130,6 +131,7 @@ def apply(state: OfficeQueue, event: Event) -> None:
         state.last_seq.clear()
         state.calls.clear()
         state.keys.clear()
+        state.persons.clear()
         state.recent_calls.clear()
         return
     ticket = event.ticket
@@ -141,6 +143,8 @@ def apply(state: OfficeQueue, event: Event) -> None:
             )
             if event.key is not None:
                 state.keys[event.key] = ticket.id
+            if ticket.person_key is not None:
+                state.persons[ticket.person_key] = state.persons.get(ticket.person_key, 0) + 1
         elif event.type is EventType.TICKET_CALLED:
             state.calls[ticket.service] = state.calls.get(ticket.service, 0) + 1
         elif event.type is EventType.TICKET_FINISHED:
@@ -238,10 +242,21 @@ def issue(
     phone: str | None = None,
     notify_consent: bool = False,
     key: str | None = None,
+    person_key: str | None = None,
 ) -> list[Event]:
-    """Take a number in `service`'s line."""
+    """Take a number in `service`'s line.
+
+    `person_key` stands for the visitor's NIK where the office caps tickets per person a day;
+    staff taking a ticket for a visitor may leave it out.
+    """
     svc = state.service(service)
     check_can_take(state, svc, now, channel)
+    cap = state.office.policy.person_daily_cap
+    if cap is not None:
+        if person_key is None and channel is not Channel.STAFF:
+            raise errors.NikRequired()
+        if person_key is not None and state.persons.get(person_key, 0) >= cap:
+            raise errors.PersonCapReached(cap=cap)
     seq = state.last_seq.get(svc.code, 0) + 1
     ticket = Ticket(
         id=ticket_id,
@@ -258,6 +273,7 @@ def issue(
         issued_at=now,
         phone=phone,
         notify_consent=notify_consent and phone is not None,
+        person_key=person_key if cap is not None else None,
     )
     return [Event(EventType.TICKET_ISSUED, now, ticket=ticket, key=key)]
 

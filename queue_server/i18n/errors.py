@@ -26,6 +26,10 @@ ERROR_TEXT: dict[str, str] = {
         "Kuota layanan {service} hari ini ({quota} nomor antrean) sudah habis. "
         "Silakan datang kembali pada hari kerja berikutnya."
     ),
+    "nik_required": N_("Masukkan NIK (16 angka) untuk mengambil nomor antrean di kantor ini."),
+    "person_cap_reached": N_(
+        "Batas {cap} nomor antrean per orang per hari sudah tercapai untuk NIK ini."
+    ),
     "service_inactive": N_("Mohon maaf, layanan {service} sedang tidak tersedia."),
     "remote_not_allowed": N_(
         "Nomor antrean layanan {service} hanya dapat diambil langsung di kantor."

@@ -4,13 +4,15 @@ one transaction, then (after commit) update the in-memory state and tell listene
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
 import secrets
 import threading
 import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
@@ -109,6 +111,7 @@ class QueueService:
         self.listeners: list[Listener] = []
         self.write_hooks: list[WriteHook] = []  # run inside each committing transaction
         self._states: dict[int, OfficeQueue] = {}
+        self._salts: dict[tuple[int, date], bytes] = {}  # (office, service day) -> NIK key
         self._locks: dict[int, threading.RLock] = {}
         self._locks_guard = threading.Lock()
         self._slugs: dict[str, int] = {}
@@ -304,9 +307,14 @@ class QueueService:
         notify_consent: bool = False,
         key: str | None = None,
         kiosk_id: int | None = None,
+        nik: str | None = None,
     ) -> tuple[TicketView, bool]:
-        """Take a ticket; return its view and whether an earlier identical request made it."""
+        """Take a ticket; return its view and whether an earlier identical request made it.
+
+        `nik` counts toward the office's tickets-per-person cap; only a keyed hash of it is kept.
+        """
         ticket_id, token = uuid.uuid4().hex, secrets.token_urlsafe(16)
+        person_key = self._person_key(office_id, nik) if nik else None
 
         def decide(state: OfficeQueue, now: datetime) -> list[Event]:
             if key is not None and key in state.keys:
@@ -314,7 +322,7 @@ class QueueService:
             return domain.issue(
                 state, service=service, now=now, ticket_id=ticket_id, token=token,
                 channel=channel, priority=priority, language=language, phone=phone,
-                notify_consent=notify_consent, key=key,
+                notify_consent=notify_consent, key=key, person_key=person_key,
             )  # fmt: skip
 
         def after(state: OfficeQueue, committed: Committed) -> TicketView:
@@ -336,6 +344,19 @@ class QueueService:
                 raise IdempotencyConflict() from None
             return view, True
         return view, False
+
+    def _person_key(self, office_id: int, nik: str) -> str | None:
+        """The NIK as today's keyed hash, where the office caps tickets per person."""
+        state = self.read(office_id)
+        if state.office.policy.person_daily_cap is None:
+            return None  # not needed: not kept
+        day = state.service_date
+        salt = self._salts.get((office_id, day))
+        if salt is None:
+            with self.db.write() as conn:
+                salt = bytes.fromhex(repo.person_salt(conn, office_id, day))
+            self._salts[(office_id, day)] = salt
+        return hmac.new(salt, nik.encode(), hashlib.sha256).hexdigest()[:40]
 
     def _view_by_id(self, office_id: int, ticket_id: str) -> TicketView:
         state = self.read(office_id)

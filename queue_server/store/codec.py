@@ -67,6 +67,7 @@ def policy_from_json(data: Mapping[str, Any] | None) -> QueuePolicy:
         reenter_after_calls=int(data.get("reenter_after_calls", default.reenter_after_calls)),
         max_reentries=int(data.get("max_reentries", default.max_reentries)),
         normal_order=NormalOrder(data.get("normal_order", default.normal_order.value)),
+        person_daily_cap=data.get("person_daily_cap"),
     )
 
 
@@ -76,6 +77,7 @@ def policy_to_json(policy: QueuePolicy) -> dict[str, Any]:
         "reenter_after_calls": policy.reenter_after_calls,
         "max_reentries": policy.max_reentries,
         "normal_order": policy.normal_order.value,
+        "person_daily_cap": policy.person_daily_cap,
     }
 
 
@@ -153,6 +155,7 @@ def ticket_from_row(row: Any) -> Ticket:
         channel=Channel(m["channel"]),
         language=Language(m["language"]),
         phone=m.get("phone"),
+        person_key=m.get("person_key"),
     )
 
 
@@ -167,11 +170,14 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         channel=ticket.channel.value,
         language=ticket.language.value,
         phone=ticket.phone,
+        person_key=ticket.person_key,
     )
     return values
 
 
 # ---- event payloads (no personal data: the log is kept longer than phone numbers) ----
+# A ticket's person_key stays in: other workers need it to count tickets per person, and it is
+# matchable to a NIK only with that day's office key, which is replaced the next day.
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 

@@ -5,11 +5,12 @@ Hot paths use SQLAlchemy Core statements (compiled once, cached) rather than the
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from queue_server.domain import calendar
 from queue_server.domain.events import Event, EventType
@@ -101,6 +102,12 @@ def load_queue(conn: Connection, office_id: int, now: datetime) -> OfficeQueue:
         .group_by(tickets.c.service)
     ):
         state.calls[service] = int(calls or 0)
+    for person, taken in conn.execute(
+        select(tickets.c.person_key, func.count())
+        .where(*today_rows, tickets.c.person_key.is_not(None))
+        .group_by(tickets.c.person_key)
+    ):
+        state.persons[person] = int(taken)
     for key, ticket_id in conn.execute(
         select(tickets.c.idempotency_key, tickets.c.id).where(
             *today_rows, tickets.c.idempotency_key.is_not(None)
@@ -145,6 +152,34 @@ def events_after(
     return [(int(r.version), codec.event_from_payload(r.type, r.at, r.payload)) for r in rows]
 
 
+def person_salt(conn: Connection, office_id: int, service_date: date) -> str:
+    """The office's key for turning NIKs into person keys on `service_date` (call in a write
+    transaction). A new day gets a new random key; concurrent callers all get the winner's."""
+    conn.execute(
+        update(offices)
+        .where(
+            offices.c.id == office_id,
+            or_(offices.c.person_salt_date.is_(None), offices.c.person_salt_date != service_date),
+        )
+        .values(person_salt=secrets.token_hex(32), person_salt_date=service_date)
+    )
+    salt = conn.execute(select(offices.c.person_salt).where(offices.c.id == office_id)).scalar()
+    return str(salt)
+
+
+def forget_persons(conn: Connection, office_id: int, today: date) -> None:
+    """Erase person keys of days before `today`: they were only needed for that day's cap."""
+    conn.execute(
+        update(tickets)
+        .where(
+            tickets.c.office_id == office_id,
+            tickets.c.service_date < today,
+            tickets.c.person_key.is_not(None),
+        )
+        .values(person_key=None)
+    )
+
+
 def find_ticket(conn: Connection, *, token: str | None = None, ticket_id: str | None = None) -> Any:
     """Return (office_id, Ticket) for a token or id, or None."""
     clause = tickets.c.token == token if token is not None else tickets.c.id == ticket_id
@@ -186,6 +221,8 @@ def save_events(
                 .where(offices.c.id == office_id)
                 .values(service_date=event.service_date)
             )
+            assert event.service_date is not None
+            forget_persons(conn, office_id, event.service_date)
         log.append(
             {
                 "office_id": office_id,
@@ -201,7 +238,8 @@ def save_events(
         conn.execute(_INSERT_TICKET, ticket_inserts)
     for ticket_id, ticket in ticket_updates.items():
         values = codec.ticket_values(ticket)
-        del values["id"], values["phone"]  # phone only changes through the visitor's own request
+        # phone only changes through the visitor's own request; person_key never changes
+        del values["id"], values["phone"], values["person_key"]
         conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(**values))
     for number, values in counter_updates.items():
         conn.execute(

@@ -28,6 +28,10 @@ class OfficeRow(SQLModel, table=True):
     version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     service_date: date | None = None
     created_at: datetime | None = _utc()
+    # The key that turns a NIK into a ticket's person_key; replaced every service day, so
+    # yesterday's keys (also in the event log) can no longer be matched to anyone.
+    person_salt: str | None = Field(default=None, max_length=64)
+    person_salt_date: date | None = None
 
 
 class ServiceRow(SQLModel, table=True):
@@ -90,6 +94,7 @@ class TicketRow(SQLModel, table=True):
     language: str = Field(max_length=4)
     phone: str | None = Field(default=None, max_length=20)
     notify_consent: bool = False
+    person_key: str | None = Field(default=None, max_length=64)  # cleared when the day ends
     idempotency_key: str | None = Field(default=None, max_length=200)
     issued_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     front_at: datetime | None = _utc()

@@ -251,3 +251,50 @@ def test_an_unpaired_browser_is_asked_for_a_kiosk_token(browser: Any, site: Site
         page.locator("#pair-error").filter(has_text="bukan token").wait_for()
     finally:
         context.close()
+
+
+def test_nik_where_the_office_caps_tickets_per_person(
+    browser: Any, site: Site, printing_kiosk: tuple[str, Path], shots: Path, pages: list[Any]
+) -> None:
+    office = site.api("GET", f"/api/v1/offices/{OFFICE}")
+    capped = {**office["policy"], "person_daily_cap": 1}
+    site.api("PATCH", f"/api/v1/offices/{OFFICE}", {"policy": capped})
+    nik = "3514123009870001"
+    try:
+        page = open_kiosk(browser, site, printing_kiosk[0], PORTRAIT)
+        pages.append(page)
+
+        def print_with_nik(service: str) -> None:
+            page.locator(f'button.service[data-service="{service}"]').tap()
+            page.locator("#print").tap()  # no NIK yet: the pad asks for it first
+            pad = page.locator("#phone-pad")
+            pad.wait_for(state="visible")
+            assert pad.locator("#pad-title").inner_text().startswith("NIK")
+            assert not pad.locator("#consent-row").is_visible()
+            for digit in nik:
+                pad.locator(f'[data-key="{digit}"]').tap()
+            assert pad.locator("#pad-display").inner_text() == "•••• •••• •••• 0001"
+            if service == "A":
+                assert_accessible(page, "kiosk NIK pad")
+                page.screenshot(animations="disabled", path=str(shots / "kiosk-portrait-6-nik.png"))
+            pad.locator("#pad-save").tap()  # saving prints at once
+
+        page.locator('button.service[data-service="A"]').tap()
+        page.locator("#nik-open").tap()
+        page.locator("#pad-save").tap()
+        assert "16 angka" in page.locator("#pad-error").inner_text()  # nothing typed
+        page.locator("#pad-cancel").tap()
+        page.locator('#screen-service [data-action="start"]').tap()
+
+        print_with_nik("A")
+        page.locator("#screen-result").wait_for(state="visible")
+        assert nik not in page.content() and nik not in page.inner_text("body")
+        page.locator('#screen-result [data-action="start"]').tap()
+
+        print_with_nik("B")
+        page.locator("#screen-error").wait_for(state="visible")
+        assert (
+            "Batas 1 nomor antrean per orang per hari" in page.locator("#error-text").inner_text()
+        )
+    finally:
+        site.api("PATCH", f"/api/v1/offices/{OFFICE}", {"policy": office["policy"]})

@@ -92,6 +92,7 @@ def take_ticket(
         notify_consent=body.notify_consent,
         key=_idempotency_key(who, request, idempotency_key),
         kiosk_id=who.device_id if channel is Channel.KIOSK else None,
+        nik=body.nik,
     )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
