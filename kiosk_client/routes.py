@@ -22,6 +22,7 @@ from queue_server.i18n.errors import error_messages
 from queue_server.services import printing
 from queue_server.services.auth import DeviceKind, Principal
 from queue_server.web.templating import templates, texts
+from queue_server.web.texts import LINE_TEXT
 
 KIOSK_DIR = Path(__file__).resolve().parent
 STATIC_DIR = KIOSK_DIR / "static"
@@ -45,11 +46,7 @@ PRIORITY_CHOICES: tuple[tuple[PriorityGroup, str, str], ...] = (
 SCRIPT_TEXT: dict[str, str] = {
     "waiting": N_("{n} orang menunggu"),
     "waiting_none": N_("Tidak ada yang menunggu"),
-    "ahead": N_("{n} orang di depan Anda"),
-    "ahead_none": N_("Tidak ada antrean di depan Anda"),
-    "estimate": N_("Perkiraan menunggu {low}–{high} menit"),
-    "estimate_upto": N_("Perkiraan menunggu paling lama {high} menit"),
-    "estimate_soon": N_("Segera dipanggil"),
+    **LINE_TEXT,
     "printing": N_("Tiket sedang dicetak…"),
     "printed": N_("Silakan ambil tiket Anda."),
     "print_failed": N_("Printer bermasalah — foto layar ini atau pindai kode QR"),

@@ -1,17 +1,12 @@
 // The kiosk's touch flow: start -> service (documents, priority lane, phone) -> ticket.
 // Every text comes from the page (#kiosk-config, rendered through the server's catalog).
 import { LiveConnection } from "/static/js/antrean-live.js";
+import { aheadText, estimateText, fill } from "/static/js/antrean-text.js";
 
 const config = JSON.parse(document.getElementById("kiosk-config").textContent);
 const T = config.text;
 const office = encodeURIComponent(config.office);
 const $ = (id) => document.getElementById(id);
-const fill = (text, params) =>
-  text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
-const estimateText = (est) => {
-  if (!est || est.high <= 0) return T.estimate_soon;
-  return est.low > 0 ? fill(T.estimate, est) : fill(T.estimate_upto, est);
-};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const MAX_ATTEMPTS = 8; // ~25 s of retries before asking the visitor to try again
 
@@ -271,11 +266,8 @@ function showResult(ticket) {
   const lang = config.lang;
   $("result-number").textContent = ticket.number;
   $("result-service").textContent = ticket.service_name ? ticket.service_name[lang] : ticket.service;
-  $("result-ahead").textContent =
-    ticket.ahead > 0 ? fill(T.ahead, { n: ticket.ahead }) : T.ahead_none;
-  const est = ticket.estimate_minutes;
-  $("result-estimate").textContent =
-    estimateText(est);
+  $("result-ahead").textContent = aheadText(T, ticket.ahead);
+  $("result-estimate").textContent = estimateText(T, ticket.estimate_minutes);
   $("result-qr").src = `/t/${encodeURIComponent(ticket.token)}/qr.svg`;
   const status = $("print-status");
   status.className = "print-status";

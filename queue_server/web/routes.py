@@ -14,6 +14,7 @@ from queue_server.api.deps import Ctx
 from queue_server.i18n import N_, negotiate, normalize_lang
 from queue_server.services.queue import TicketNotFound
 from queue_server.web.templating import TEMPLATE_DIR, templates, texts
+from queue_server.web.texts import LINE_TEXT
 
 router = APIRouter(include_in_schema=False)
 pages = templates(TEMPLATE_DIR)
@@ -33,11 +34,7 @@ STATUS_TEXT: dict[str, str] = {
 }
 SCRIPT_TEXT: dict[str, str] = {
     **{f"status_{key}": msgid for key, msgid in STATUS_TEXT.items()},
-    "ahead": N_("{n} orang di depan Anda"),
-    "ahead_none": N_("Tidak ada antrean di depan Anda"),
-    "estimate": N_("Perkiraan menunggu {low}–{high} menit"),
-    "estimate_upto": N_("Perkiraan menunggu paling lama {high} menit"),
-    "estimate_soon": N_("Segera dipanggil"),
+    **LINE_TEXT,
     "cancel_failed": N_("Pembatalan gagal. Silakan coba lagi."),
     "sound_on": N_("Suara panggilan aktif"),
     "connecting": N_("Menyambungkan…"),

@@ -11,22 +11,13 @@
 //   const live = new LiveConnection({
 //     url: "/ws/v1/offices/kcp-depok?role=display&token=...",
 //     onState: (state) => render(state),
-//     onStatus: (status) => renderStatusBanner(banner, status, "id"),
+//     onStatus: (status) => renderStatusBanner(banner, status, texts),
 //     onEvent: (msg) => { if (msg.call) chime(); },
 //   });
 //   // live.close() stops for good.
 
-// The only user-facing text of this module: Indonesian first, English second.
-export const TEXT = Object.freeze({
-  id: Object.freeze({
-    connecting: "Menyambungkan…",
-    reconnecting: "Menyambungkan kembali…",
-  }),
-  en: Object.freeze({
-    connecting: "Connecting…",
-    reconnecting: "Reconnecting…",
-  }),
-});
+// This module holds no user-facing text: a page passes the banner's words, rendered by the
+// server from its translation catalog, to renderStatusBanner.
 
 // recent_calls keeps this many calls, newest first.
 export const RECENT_CALLS = 10;
@@ -381,22 +372,22 @@ function detach(ws) {
 // ---------------------------------------------------------------------------------------------
 // Status banner
 
-/** The banner text for `status` in `lang` ("id" default; unknown languages fall back to it). */
-export function statusText(status, lang = "id") {
-  const short = typeof lang === "string" ? lang.slice(0, 2).toLowerCase() : "id";
-  const text = TEXT[short] ?? TEXT.id;
-  return status === "live" ? "" : (text[status] ?? text.reconnecting);
+/** The banner text for `status` from the page's `texts` ({connecting, reconnecting}). */
+export function statusText(status, texts) {
+  if (status === "live") return "";
+  return (texts && (texts[status] ?? texts.reconnecting)) ?? "";
 }
 
 /**
- * Show "Menyambungkan kembali…" / "Reconnecting…" in `element` while not live; hide it when
- * live. Sets `hidden`, the text, `data-status`, and role="status" for screen readers.
+ * Show the page's "Menyambungkan kembali…" text (`texts.reconnecting`, or `texts.connecting`
+ * before the first message) in `element` while not live; hide it when live. Sets `hidden`, the
+ * text, `data-status`, and role="status" for screen readers.
  */
-export function renderStatusBanner(element, status, lang = "id") {
+export function renderStatusBanner(element, status, texts) {
   if (!element) return;
   const live = status === "live";
   element.hidden = live;
-  element.textContent = live ? "" : statusText(status, lang);
+  element.textContent = live ? "" : statusText(status, texts);
   if (element.dataset) element.dataset.status = status;
   if (typeof element.setAttribute === "function") {
     element.setAttribute("role", "status");

@@ -1,16 +1,11 @@
 // The visitor's phone page: follows one ticket live; when it is called, shows the counter very
 // large, vibrates and chimes (where the browser allows). Texts come from #track-config.
-import { LiveConnection } from "/static/js/antrean-live.js";
+import { LiveConnection, renderStatusBanner } from "/static/js/antrean-live.js";
+import { aheadText, estimateText, fill } from "/static/js/antrean-text.js";
 
 const config = JSON.parse(document.getElementById("track-config").textContent);
 const T = config.text;
 const $ = (id) => document.getElementById(id);
-const fill = (text, params) =>
-  text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
-const estimateText = (est) => {
-  if (!est || est.high <= 0) return T.estimate_soon;
-  return est.low > 0 ? fill(T.estimate, est) : fill(T.estimate_upto, est);
-};
 const OPEN = ["waiting", "called", "on_hold", "missed"];
 const WAITING = ["waiting", "on_hold", "missed"];
 
@@ -29,10 +24,8 @@ function render(ticket) {
   $("ahead").hidden = !waiting;
   $("estimate").hidden = !waiting;
   if (waiting) {
-    $("ahead").textContent = ticket.ahead > 0 ? fill(T.ahead, { n: ticket.ahead }) : T.ahead_none;
-    const est = ticket.estimate_minutes;
-    $("estimate").textContent =
-      estimateText(est);
+    $("ahead").textContent = aheadText(T, ticket.ahead);
+    $("estimate").textContent = estimateText(T, ticket.estimate_minutes);
   }
   $("cancel").hidden = !OPEN.includes(status);
   $("sound").hidden = !OPEN.includes(status);
@@ -99,12 +92,6 @@ async function cancelTicket() {
   }
 }
 
-function renderStatus(status) {
-  const banner = $("live-status");
-  banner.hidden = status === "live";
-  banner.textContent = status === "connecting" ? T.connecting : T.reconnecting;
-}
-
 render(config.ticket);
 $("sound").addEventListener("click", enableSound);
 $("cancel").addEventListener("click", () => $("confirm").showModal());
@@ -115,5 +102,5 @@ new LiveConnection({
   onState: (state) => {
     if (state.ticket) render(state.ticket);
   },
-  onStatus: renderStatus,
+  onStatus: (status) => renderStatusBanner($("live-status"), status, T),
 });
