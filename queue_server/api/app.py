@@ -14,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 import kiosk_client.routes as kiosk
+from queue_server.announcer.announcer import Announcer
+from queue_server.announcer.engine import make_engine
 from queue_server.clock import Clock, SystemClock
 from queue_server.config import Settings
 from queue_server.realtime import endpoint as realtime_endpoint
@@ -29,7 +31,7 @@ from queue_server.web.templating import STATIC_DIR
 
 from . import errors
 from .deps import Context
-from .routes import admin, auth, queue
+from .routes import admin, audio, auth, queue
 
 log = logging.getLogger(__name__)
 ROLLOVER_EVERY_SECONDS = 30.0
@@ -67,6 +69,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        announcer = Announcer(await run_in_threadpool(make_engine, settings.voice))
+        _app.state.announcer = announcer
+        queue_service.listeners.append(announcer.on_changes)
         tune_gc()
         hub.start()
         dispatcher.start()
@@ -78,6 +83,8 @@ def create_app(
         try:
             yield
         finally:
+            queue_service.listeners.remove(announcer.on_changes)
+            announcer.close()
             queue_service.listeners.remove(hub.on_changes)
             queue_service.listeners.remove(dispatcher.on_changes)
             if fanout is not None:
@@ -103,6 +110,7 @@ def create_app(
     app.include_router(queue.router)
     app.include_router(admin.router)
     app.include_router(realtime_endpoint.router)
+    app.include_router(audio.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)

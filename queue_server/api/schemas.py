@@ -155,6 +155,16 @@ class PolicyIn(Strict):
     person_daily_cap: int | None = Field(default=None, ge=1, le=20)
 
 
+class VoiceIn(Strict):
+    style: str = Field(default="whole", pattern="^(whole|digits)$")
+    counter_words: str = Field(default="number", pattern="^(number|name)$")
+    template_id: str = Field(
+        default="Nomor antrean {nomor}, silakan menuju {loket}", max_length=300
+    )
+    template_en: str = Field(default="Number {nomor}, please go to {loket}", max_length=300)
+    english: bool = False
+
+
 class OfficeIn(Strict):
     slug: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1, max_length=200)
@@ -162,6 +172,8 @@ class OfficeIn(Strict):
     hours: dict[int, DayHoursIn] | None = None
     closed_dates: list[str] = Field(default_factory=list, max_length=400)
     policy: PolicyIn = Field(default_factory=PolicyIn)
+    voice: VoiceIn = Field(default_factory=VoiceIn)
+    ticker: str = Field(default="", max_length=500)
 
 
 class OfficePatch(Strict):
@@ -170,6 +182,8 @@ class OfficePatch(Strict):
     hours: dict[int, DayHoursIn] | None = None
     closed_dates: list[str] | None = Field(default=None, max_length=400)
     policy: PolicyIn | None = None
+    voice: VoiceIn | None = None
+    ticker: str | None = Field(default=None, max_length=500)
 
 
 class OfficeOut(BaseModel):
@@ -179,6 +193,8 @@ class OfficeOut(BaseModel):
     hours: dict[str, Any]
     closed_dates: list[str]
     policy: dict[str, Any]
+    voice: dict[str, Any]
+    ticker: str
     version: int
 
 

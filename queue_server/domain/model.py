@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from .speech import VoiceSettings
+
 
 class TicketStatus(StrEnum):
     WAITING = "waiting"
@@ -99,6 +101,8 @@ class Office:
     hours: dict[int, DayHours] = field(default_factory=dict)  # weekday (0=Monday) -> hours
     closed_dates: frozenset[date] = frozenset()
     policy: QueuePolicy = QueuePolicy()
+    voice: VoiceSettings = field(default_factory=VoiceSettings)  # how calls are announced
+    ticker: str = ""  # the running text on the lobby display
 
 
 @dataclass(frozen=True)

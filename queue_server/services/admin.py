@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from queue_server.domain import calendar
 from queue_server.domain.model import ALL_DAY, DayHours, Office, QueuePolicy
+from queue_server.domain.speech import VoiceSettings
 from queue_server.store import codec
 from queue_server.store import repository as repo
 from queue_server.store.tables import CounterRow, DeviceRow, ServiceRow, UserRow
@@ -67,6 +68,8 @@ class Admin:
         hours: dict[int, DayHours] | None = None,
         closed_dates: list[str] | None = None,
         policy: QueuePolicy | None = None,
+        voice: VoiceSettings | None = None,
+        ticker: str = "",
     ) -> int:
         calendar.zone(timezone)  # refuse unknown zones before writing
         now = self.queue.clock.now()
@@ -83,6 +86,8 @@ class Admin:
                         hours=codec.hours_to_json(hours),
                         closed_dates=closed_dates or [],
                         policy=codec.policy_to_json(policy or QueuePolicy()),
+                        voice=codec.voice_to_json(voice or VoiceSettings()),
+                        ticker=ticker,
                         version=0,
                         service_date=today,
                         created_at=now,

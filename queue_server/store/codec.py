@@ -21,6 +21,7 @@ from queue_server.domain.model import (
     Ticket,
     TicketStatus,
 )
+from queue_server.domain.speech import CounterWords, NumberStyle, VoiceSettings
 
 
 # ---- hours and policy ----
@@ -81,6 +82,28 @@ def policy_to_json(policy: QueuePolicy) -> dict[str, Any]:
     }
 
 
+def voice_from_json(data: Mapping[str, Any] | None) -> VoiceSettings:
+    data = data or {}
+    default = VoiceSettings()
+    return VoiceSettings(
+        style=NumberStyle(data.get("style", default.style.value)),
+        counter_words=CounterWords(data.get("counter_words", default.counter_words.value)),
+        template_id=str(data.get("template_id") or default.template_id),
+        template_en=str(data.get("template_en") or default.template_en),
+        english=bool(data.get("english", default.english)),
+    )
+
+
+def voice_to_json(voice: VoiceSettings) -> dict[str, Any]:
+    return {
+        "style": voice.style.value,
+        "counter_words": voice.counter_words.value,
+        "template_id": voice.template_id,
+        "template_en": voice.template_en,
+        "english": voice.english,
+    }
+
+
 # ---- config rows ----
 def office_from_row(row: Any) -> Office:
     return Office(
@@ -91,6 +114,8 @@ def office_from_row(row: Any) -> Office:
         hours=hours_from_json(row.hours),
         closed_dates=frozenset(date.fromisoformat(d) for d in row.closed_dates or ()),
         policy=policy_from_json(row.policy),
+        voice=voice_from_json(getattr(row, "voice", None)),
+        ticker=getattr(row, "ticker", "") or "",
     )
 
 

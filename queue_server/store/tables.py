@@ -32,6 +32,8 @@ class OfficeRow(SQLModel, table=True):
     # yesterday's keys (also in the event log) can no longer be matched to anyone.
     person_salt: str | None = Field(default=None, max_length=64)
     person_salt_date: date | None = None
+    voice: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ticker: str = Field(default="", max_length=500)
 
 
 class ServiceRow(SQLModel, table=True):

@@ -62,6 +62,8 @@ def _office_out(row: Any) -> dict[str, Any]:
         "hours": row.hours,
         "closed_dates": row.closed_dates,
         "policy": row.policy,
+        "voice": codec.voice_to_json(codec.voice_from_json(row.voice)),
+        "ticker": row.ticker,
         "version": row.version,
     }
 
@@ -86,6 +88,8 @@ def create_office(body: schemas.OfficeIn, ctx: Ctx, who: Who) -> dict[str, Any]:
         hours=codec.hours_from_json(hours) if hours is not None else None,
         closed_dates=body.closed_dates,
         policy=codec.policy_from_json(body.policy.model_dump()),
+        voice=codec.voice_from_json(body.voice.model_dump()),
+        ticker=body.ticker,
     )
     return _office_out(ctx.admin.get_office(office_id))
 
@@ -108,6 +112,8 @@ def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) ->
         changes["hours"] = _hours(body.hours)
     if body.policy is not None:
         changes["policy"] = body.policy.model_dump()
+    if body.voice is not None:
+        changes["voice"] = body.voice.model_dump()
     ctx.admin.update_office(office_id, changes, who.name)
     return _office_out(ctx.admin.get_office(office_id))
 
