@@ -6,6 +6,7 @@ import logging
 import math
 import shutil
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,7 +30,9 @@ class Pyttsx3Engine:
     """pyttsx3 with eSpeak NG's Indonesian voice.
 
     The engine is not thread-safe, and queueing several files before one `runAndWait` writes only
-    the last: so one dedicated thread owns it and speaks one clip per run, in order.
+    the last: so one dedicated thread owns it and speaks one clip per run, in order. eSpeak NG
+    keeps global state in the process (and pyttsx3.init hands out one shared engine), so there is
+    one such engine per process: use `shared_pyttsx3()`.
     """
 
     name = "pyttsx3"
@@ -92,15 +95,46 @@ class ToneEngine:
         pass
 
 
+class _Shared:
+    """The process's one pyttsx3 engine, for every app in it; never closed by one of them."""
+
+    name = Pyttsx3Engine.name
+
+    def __init__(self, engine: Pyttsx3Engine) -> None:
+        self.engine = engine
+
+    def synthesize(self, text: str, lang: str) -> bytes:
+        return self.engine.synthesize(text, lang)
+
+    def close(self) -> None:
+        pass
+
+
+_shared: Engine | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pyttsx3() -> Engine:
+    """The process-wide pyttsx3 engine, started (and checked) on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            engine = Pyttsx3Engine()
+            try:
+                engine.synthesize("satu", "id")  # start it now: the first call should not wait
+            except BaseException:
+                engine.close()
+                raise
+            _shared = _Shared(engine)
+        return _shared
+
+
 def make_engine(name: str) -> Engine:
     """ "pyttsx3" (the default; falls back to "tone" when eSpeak NG is missing) or "tone"."""
     if name == "tone":
         return ToneEngine()
-    engine = Pyttsx3Engine()
     try:
-        engine.synthesize("satu", "id")  # start it now: the first call should not wait for it
+        return shared_pyttsx3()
     except Exception as error:  # no espeak-ng library, no voice: keep the lobby working
-        log.warning("voice engine unavailable (%s); calls are announced with a chime only", error)
-        engine.close()
+        log.warning("voice engine unavailable (%s); calls are announced with a tone", error)
         return ToneEngine()
-    return engine

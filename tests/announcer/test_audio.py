@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from queue_server.announcer import wav
 from queue_server.announcer.announcer import Announcer
 from queue_server.announcer.chime import chime_wav
-from queue_server.announcer.engine import Pyttsx3Engine, ToneEngine
+from queue_server.announcer.engine import Engine, ToneEngine, shared_pyttsx3
 from tests.conftest import login
 
 SHORT = "Nomor antrean a satu, silakan menuju loket satu"
@@ -33,14 +33,12 @@ def _valid_wav(data: bytes) -> None:
 
 
 @pytest.fixture(scope="module")
-def espeak() -> Pyttsx3Engine:
+def espeak() -> Engine:
     if ctypes.util.find_library("espeak-ng") is None and ctypes.util.find_library("espeak") is None:
         if os.environ.get("CI"):
             pytest.fail("eSpeak NG is required in CI (.ci/run installs espeak-ng)")
         pytest.skip("eSpeak NG not installed (apt-get install espeak-ng)")
-    engine = Pyttsx3Engine()
-    yield engine
-    engine.close()
+    return shared_pyttsx3()
 
 
 def test_chime_is_generated_audible_and_short() -> None:
@@ -50,7 +48,7 @@ def test_chime_is_generated_audible_and_short() -> None:
     assert 1.0 < wav.duration(clip) < 2.0
 
 
-def test_espeak_clip_is_valid_audible_and_longer_for_longer_text(espeak: Pyttsx3Engine) -> None:
+def test_espeak_clip_is_valid_audible_and_longer_for_longer_text(espeak: Engine) -> None:
     short, long = espeak.synthesize(SHORT, "id"), espeak.synthesize(LONG, "id")
     for clip in (short, long):
         _valid_wav(clip)
@@ -59,7 +57,7 @@ def test_espeak_clip_is_valid_audible_and_longer_for_longer_text(espeak: Pyttsx3
     assert wav.duration(espeak.synthesize("Number A one, please go to counter one", "en")) > 1
 
 
-def test_espeak_from_many_threads_gives_each_caller_its_own_clip(espeak: Pyttsx3Engine) -> None:
+def test_espeak_from_many_threads_gives_each_caller_its_own_clip(espeak: Engine) -> None:
     """One engine thread, one clip per run: no caller gets another's (or only the last) file."""
     texts = [SHORT, LONG, "Nomor antrean ce dua puluh satu, silakan menuju loket tiga"] * 3
     alone = {text: wav.duration(espeak.synthesize(text, "id")) for text in set(texts)}
