@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from queue_server.api.deps import CSRF_HEADER, SESSION_COOKIE, Context, Ctx, Who, office_of
+from queue_server.api.deps import Context, Ctx, Who, office_of
 from queue_server.api.errors import ApiError
 from queue_server.domain import public
 from queue_server.domain.model import PriorityGroup
@@ -21,6 +21,7 @@ from queue_server.i18n import N_, normalize_lang
 from queue_server.i18n.errors import error_messages
 from queue_server.services import printing
 from queue_server.services.auth import DeviceKind, Principal
+from queue_server.web.pairing import paired
 from queue_server.web.templating import templates, texts
 from queue_server.web.texts import LINE_TEXT
 
@@ -29,8 +30,6 @@ STATIC_DIR = KIOSK_DIR / "static"
 pages = templates(KIOSK_DIR / "templates")
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["kiosk"])
-
-PAIR_COOKIE_DAYS = 400  # browsers cap cookie lifetimes near this
 
 # (group, words, icon): the priority lane of UU 25/2009 art. 29, "Umum" (none) first.
 PRIORITY_CHOICES: tuple[tuple[PriorityGroup, str, str], ...] = (
@@ -75,12 +74,6 @@ SCRIPT_TEXT: dict[str, str] = {
 }
 
 
-def _kiosk(ctx: Context, request: Request) -> Principal | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    who = ctx.principal_for(token) if token else None
-    return who if who is not None and who.device is DeviceKind.KIOSK else None
-
-
 def menu(ctx: Context, office_id: int) -> list[dict[str, Any]]:
     """The services as the kiosk shows them, with the refusal put into words."""
     now = ctx.clock.now()
@@ -105,7 +98,7 @@ def kiosk_page(
     request: Request, ctx: Ctx, lang: str | None = None, service: str | None = None
 ) -> Response:
     """The touch screen. `?lang=en` shows it in English; `?service=A` opens that service."""
-    who = _kiosk(ctx, request)
+    who = paired(ctx, request, DeviceKind.KIOSK)
     if who is None or who.office_id is None:
         return RedirectResponse("/kiosk/pair", status_code=303)
     language = normalize_lang(lang)
@@ -139,36 +132,6 @@ def kiosk_page(
         },
         headers={"Cache-Control": "no-store"},
     )
-
-
-@router.get("/kiosk/pair", response_class=HTMLResponse)
-def pair_page(request: Request, lang: str | None = None) -> Response:
-    """Make this browser the office's kiosk by entering the kiosk's device token."""
-    language = normalize_lang(lang)
-    config = {"lang": language, "text": texts({"offline": SCRIPT_TEXT["offline"]}, language)}
-    return pages.TemplateResponse(request, "pair.html", {"lang": language, "config": config})
-
-
-@api.post("/kiosk/pair", status_code=204)
-def pair(
-    request: Request, ctx: Ctx, token: Annotated[str, Body(embed=True, max_length=200)]
-) -> Response:
-    """Keep a kiosk device token in this browser (an http-only cookie) and open the kiosk."""
-    if CSRF_HEADER not in request.headers:
-        raise ApiError(403, "forbidden")
-    who = ctx.principal_for(token.strip())
-    if who is None or who.device is not DeviceKind.KIOSK:
-        raise ApiError(401, "not_a_kiosk")
-    response = Response(status_code=204)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token.strip(),
-        max_age=PAIR_COOKIE_DAYS * 86400,
-        httponly=True,
-        samesite="strict",
-        secure=ctx.settings.secure_cookies,
-    )
-    return response
 
 
 @api.get("/offices/{office}/kiosk/services")

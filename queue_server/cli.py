@@ -58,6 +58,10 @@ def first_start(settings: Settings) -> list[str]:
     return notes
 
 
+# Where each kind of screen lives (queue_server/web/pairing.py serves their pairing pages).
+SCREEN_PATHS = {"kiosk": "/kiosk", "display": "/display", "counter": "/loket-layar"}
+
+
 def _demo_kiosk(admin, office_id: int, base_url: str) -> list[str]:  # type: ignore[no-untyped-def]
     """A kiosk and its print agent for the demo office; say how to open and run them."""
     from queue_server.services.auth import DeviceKind
@@ -66,8 +70,12 @@ def _demo_kiosk(admin, office_id: int, base_url: str) -> list[str]:  # type: ign
     _agent_id, agent_token = admin.create_device(
         office_id, kind=DeviceKind.AGENT, name="Printer demo", kiosk_id=kiosk_id
     )
+    _display_id, display_token = admin.create_device(
+        office_id, kind=DeviceKind.DISPLAY, name="Layar ruang tunggu demo"
+    )
     return [
         f"Kiosk demo / demo kiosk: {base_url}/kiosk/pair#token={kiosk_token}",
+        f"Layar ruang tunggu / lobby display: {base_url}/display/pair#token={display_token}",
         "Printer demo (tiket ke folder ./tiket-demo) / demo printer (tickets to ./tiket-demo): "
         f"antrean-print-agent --server {base_url} --token {agent_token} "
         "--printer dir:tiket-demo --journal tiket-demo/journal.jsonl",
@@ -156,10 +164,10 @@ def devices_create(
         office_id, kind=DeviceKind(kind), name=name, counter_number=counter, kiosk_id=kiosk
     )
     typer.echo(f"device {name} ({kind}) registered for {office}")
-    if DeviceKind(kind) is DeviceKind.KIOSK:
-        typer.echo(
-            f"open on the kiosk / buka di kiosk: {settings.base_url()}/kiosk/pair#token={token}"
-        )
+    screen = SCREEN_PATHS.get(kind)
+    if screen is not None:
+        link = f"{settings.base_url()}{screen}/pair#token={token}"
+        typer.echo(f"open on the screen / buka di layar: {link}")
     typer.echo("token:")
     typer.echo(token)
 

@@ -44,7 +44,7 @@ def test_migrate_users_and_devices(env: str) -> None:
     )
     assert device.exit_code == 0, device.output
     token = device.output.strip().splitlines()[-1]
-    assert f"/kiosk/pair#token={token}" in device.output
+    assert f"/kiosk/pair#token={token}" in device.output  # opens the screen at once
     assert len(token) >= 40 and " " not in token
     bad = runner.invoke(
         app, ["devices", "create", "--office", "winongan", "--kind", "toaster", "--name", "x"]

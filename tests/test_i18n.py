@@ -355,7 +355,7 @@ API_CODES = {
     "nothing_waiting",
     "office_not_found",
     "conflict",
-    "not_a_kiosk",
+    "wrong_device",
 }
 
 

@@ -52,7 +52,9 @@ ERROR_TEXT: dict[str, str] = {
     "forbidden": N_("Anda tidak memiliki akses untuk melakukan tindakan ini."),
     "not_found": N_("Data yang diminta tidak ditemukan."),
     "invalid_credentials": N_("Nama pengguna atau kata sandi salah."),
-    "not_a_kiosk": N_("Token ini bukan token perangkat kiosk. Periksa kembali token dari admin."),
+    "wrong_device": N_(
+        "Token ini bukan token perangkat untuk layar ini. Periksa kembali token dari admin."
+    ),
     "invalid_phone": N_("Nomor telepon tidak valid. Silakan periksa kembali."),
     "idempotency_conflict": N_(
         "Permintaan dengan kunci yang sama sudah pernah dikirim dengan data yang berbeda."

@@ -15,7 +15,9 @@ KIOSK_HEADERS = {"X-Requested-With": "antrean-kiosk"}
 def _pair(client: TestClient, kind: str = "kiosk") -> str:
     token = device(client, kind, name=f"{kind} 1")["Authorization"].split()[1]
     client.cookies.clear()
-    response = client.post("/api/v1/kiosk/pair", json={"token": token}, headers=KIOSK_HEADERS)
+    response = client.post(
+        "/api/v1/devices/pair", json={"token": token, "kind": "kiosk"}, headers=KIOSK_HEADERS
+    )
     assert response.status_code == 204, response.text
     return token
 
@@ -31,9 +33,11 @@ def test_an_unpaired_browser_goes_to_the_pairing_page(client: TestClient) -> Non
 def test_pairing_keeps_the_kiosk_token_in_an_http_only_cookie(client: TestClient) -> None:
     token = device(client, "kiosk")["Authorization"].split()[1]
     client.cookies.clear()
-    refused = client.post("/api/v1/kiosk/pair", json={"token": token})
+    refused = client.post("/api/v1/devices/pair", json={"token": token, "kind": "kiosk"})
     assert refused.status_code == 403  # a form on another site cannot pair a kiosk
-    response = client.post("/api/v1/kiosk/pair", json={"token": token}, headers=KIOSK_HEADERS)
+    response = client.post(
+        "/api/v1/devices/pair", json={"token": token, "kind": "kiosk"}, headers=KIOSK_HEADERS
+    )
     assert response.status_code == 204
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
@@ -49,10 +53,12 @@ def test_pairing_keeps_the_kiosk_token_in_an_http_only_cookie(client: TestClient
 def test_only_kiosk_tokens_pair(client: TestClient) -> None:
     display = device(client, "display")["Authorization"].split()[1]
     for token in (display, "not-a-token"):
-        response = client.post("/api/v1/kiosk/pair", json={"token": token}, headers=KIOSK_HEADERS)
+        response = client.post(
+            "/api/v1/devices/pair", json={"token": token, "kind": "kiosk"}, headers=KIOSK_HEADERS
+        )
         assert response.status_code == 401
-        assert response.json()["code"] == "not_a_kiosk"
-        assert "bukan token perangkat kiosk" in response.json()["messages"]["id"]
+        assert response.json()["code"] == "wrong_device"
+        assert "bukan token perangkat" in response.json()["messages"]["id"]
 
 
 def test_menu_gives_the_refusal_in_both_languages(client: TestClient) -> None:

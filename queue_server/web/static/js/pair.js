@@ -1,5 +1,6 @@
-// Pair this browser with a kiosk device: the token comes from the form or from the address's
-// fragment (#token=..., never sent to the server in a URL), and is kept as an http-only cookie.
+// Pair this browser with a device (kiosk, lobby display, counter display): the token comes from
+// the form or from the address's fragment (#token=..., never sent to the server in a URL), and
+// is kept as an http-only cookie.
 const config = JSON.parse(document.getElementById("pair-config").textContent);
 const form = document.getElementById("pair-form");
 const input = document.getElementById("token");
@@ -8,21 +9,23 @@ const error = document.getElementById("pair-error");
 async function pair(token) {
   let res;
   try {
-    res = await fetch("/api/v1/kiosk/pair", {
+    res = await fetch("/api/v1/devices/pair", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-Requested-With": "antrean-kiosk" },
-      body: JSON.stringify({ token }),
+      headers: { "Content-Type": "application/json", "X-Requested-With": "antrean-pair" },
+      body: JSON.stringify({ token, kind: config.kind }),
     });
   } catch {
     res = null;
   }
   if (res && res.ok) {
-    window.location.replace("/kiosk");
+    window.location.replace(config.next);
     return;
   }
   const body = res ? await res.json().catch(() => null) : null;
-  error.textContent = (body && body.messages && body.messages[config.lang]) || (body && body.message) || config.text.offline;
+  error.textContent =
+    (body && body.messages && body.messages[config.lang]) || (body && body.message) ||
+    config.text.offline;
 }
 
 form.addEventListener("submit", (e) => {
