@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+import display_client.routes as display
 import kiosk_client.routes as kiosk
 from queue_server.announcer.announcer import Announcer
 from queue_server.announcer.engine import make_engine
@@ -115,10 +116,12 @@ def create_app(
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)
+    app.include_router(display.router)
     app.include_router(pairing.api)
     app.include_router(pairing.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/kiosk/static", StaticFiles(directory=kiosk.STATIC_DIR), name="kiosk-static")
+    app.mount("/display/static", StaticFiles(directory=display.STATIC_DIR), name="display-static")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from queue_server.testing import ServerProcess, free_port
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD
 
 pytestmark = pytest.mark.slow
 OFFICE = "winongan"
@@ -29,6 +29,7 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--font-render-hinting=none",
+    "--autoplay-policy=no-user-gesture-required",  # as on the lobby TV (docs/display.md)
 ]  # fmt: skip
 
 
@@ -73,6 +74,7 @@ class Site:
     admin_token: str
     tmp: Path
     agents: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    officers: dict[int, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -112,6 +114,13 @@ class Site:
                 subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             )
         return str(kiosk["token"]), spool
+
+    def officer(self, n: int) -> str:
+        """A session token for officer petugas<n> of the demo office."""
+        if n not in self.officers:
+            login = {"username": f"petugas{n}", "password": DEMO_PASSWORD}
+            self.officers[n] = self.api("POST", "/api/v1/auth/login", login, token="")["token"]
+        return self.officers[n]
 
     def staff_tickets(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self.api("GET", f"/api/v1/offices/{OFFICE}/tickets")
