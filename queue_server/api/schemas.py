@@ -36,6 +36,7 @@ class TicketIn(Strict):
     notify_consent: bool = False
     language: Language = Language.ID
     nik: str | None = Field(default=None, pattern=r"^\d{16}$")  # where the office caps per person
+    printer: int | None = Field(default=None, ge=1)  # staff: print on this kiosk's printer
 
 
 class Estimate(BaseModel):
@@ -82,6 +83,10 @@ class TicketEnvelope(BaseModel):
 class TransferIn(Strict):
     service: str = Code
     to_front: bool = False
+
+
+class PrintIn(Strict):
+    printer: int = Field(ge=1)  # the kiosk whose printer prints it (GET .../printers)
 
 
 class CallIn(Strict):

@@ -112,6 +112,7 @@ def staff_ticket(ticket: Ticket) -> dict[str, Any]:
     """A ticket as counter staff see it in the live list (phone numbers stay out)."""
     return {
         "id": ticket.id,
+        "token": ticket.token,
         "number": ticket.number,
         "service": ticket.service,
         "status": ticket.status.value,

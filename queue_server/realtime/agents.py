@@ -54,6 +54,14 @@ class PrintDispatcher:
             for link in list(links):
                 loop.call_soon_threadsafe(link.wake.set)
 
+    def nudge(self, office_id: int) -> None:
+        """A job was queued outside a ticket being issued (a reprint): tell the agents now."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        for link in list(self._links.get(office_id, ())):
+            loop.call_soon_threadsafe(link.wake.set)
+
     async def serve(self, websocket: WebSocket, ctx: Any, office_id: int, agent_id: int) -> None:
         kiosk_id = await run_in_threadpool(_kiosk_of, ctx, agent_id)
         if kiosk_id is None:

@@ -61,6 +61,7 @@ class CallFace(Closed):
 
 class StaffTicket(Closed):
     id: str
+    token: str  # staff act on a ticket by its token (the counter screen's buttons)
     number: str
     service: str
     status: str

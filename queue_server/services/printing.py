@@ -130,3 +130,21 @@ def latest_for_ticket(conn: Connection, ticket_id: str, kiosk_id: int) -> dict[s
 def give_up(conn: Connection, job_id: str, kiosk_id: int, now: datetime) -> bool:
     """The kiosk stopped waiting for its printer: the job must not print later by surprise."""
     return fail(conn, job_id, kiosk_id, "timeout", now)
+
+
+def printers(conn: Connection, office_id: int) -> list[dict[str, Any]]:
+    """The office's kiosks that have a print agent: where staff may (re)print a ticket."""
+    agent = devices.alias("agent")
+    rows = conn.execute(
+        select(devices.c.id, devices.c.name)
+        .where(
+            devices.c.office_id == office_id,
+            devices.c.kind == "kiosk",
+            devices.c.revoked_at.is_(None),
+            select(agent.c.id)
+            .where(agent.c.kiosk_id == devices.c.id, agent.c.revoked_at.is_(None))
+            .exists(),
+        )
+        .order_by(devices.c.name)
+    ).all()
+    return [{"id": int(r.id), "name": str(r.name)} for r in rows]

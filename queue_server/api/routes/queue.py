@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
+from sqlalchemy import select
 
 from queue_server.domain import queue as domain
 from queue_server.domain.errors import InvalidTransition
@@ -16,8 +17,10 @@ from queue_server.domain.model import Channel, Ticket, TicketStatus
 from queue_server.domain.ordering import call_order
 from queue_server.domain.queue import OfficeQueue
 from queue_server.phones import mask, normalise
+from queue_server.services import printing
 from queue_server.services.auth import DeviceKind, Principal, Role
 from queue_server.services.queue import TicketView
+from queue_server.store.repository import tickets
 
 from .. import schemas
 from ..deps import ALL_STAFF, Context, Ctx, Who, office_of, require_device_or_staff, require_staff
@@ -81,6 +84,12 @@ def take_ticket(
     else:
         raise ApiError(403, "forbidden")
     phone = normalise(body.phone) if body.phone else None
+    printer = who.device_id if channel is Channel.KIOSK else None
+    if body.printer is not None and channel is Channel.STAFF:  # the front desk prints for a visitor
+        with ctx.queue.db.read() as conn:
+            if body.printer not in {p["id"] for p in printing.printers(conn, office_id)}:
+                raise ApiError(422, "unknown_printer")
+        printer = body.printer
     view, replayed = ctx.queue.issue(
         office_id,
         service=body.service,
@@ -91,7 +100,7 @@ def take_ticket(
         phone=phone,
         notify_consent=body.notify_consent,
         key=_idempotency_key(who, request, idempotency_key),
-        kiosk_id=who.device_id if channel is Channel.KIOSK else None,
+        kiosk_id=printer,
         nik=body.nik,
     )
     if replayed:
@@ -363,3 +372,60 @@ def ticket_resume(
         lambda s, t, o, n: domain.resume(s, t.id, counter, o, n),
         override=False, target=TicketStatus.CALLED,
     )  # fmt: skip
+
+
+# ---- printing from the counter or the front desk ----
+@router.get("/offices/{office}/printers")
+def list_printers(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
+    """The printers staff may print on: the office's kiosks that have a print agent."""
+    office_id = office_of(ctx, office, who)
+    require_staff(who, *ALL_STAFF)
+    with ctx.queue.db.read() as conn:
+        return printing.printers(conn, office_id)
+
+
+def _print_on(ctx: Context, request: Request, office_id: int, ticket: Ticket, printer: int,
+              *, reprint: bool) -> None:  # fmt: skip
+    with ctx.queue.db.write() as conn:
+        if printer not in {p["id"] for p in printing.printers(conn, office_id)}:
+            raise ApiError(422, "unknown_printer")
+        printing.create_job(conn, office_id, ticket.id, printer, ctx.clock.now(), reprint=reprint)
+    request.app.state.printing.nudge(office_id)
+
+
+@router.post("/offices/{office}/tickets/{token}/reprint", status_code=202)
+def reprint(
+    office: str, token: str, body: schemas.PrintIn, request: Request, ctx: Ctx, who: Who
+) -> dict[str, Any]:
+    """Print the ticket again (marked as a reprint) on one of the office's printers."""
+    office_id = office_of(ctx, office, who)
+    require_staff(who, *ALL_STAFF)
+    found_office, view = ctx.queue.find(token)
+    if found_office != office_id:
+        raise ApiError(404, "unknown_ticket")
+    _print_on(ctx, request, office_id, view.ticket, body.printer, reprint=True)
+    return {"queued": True}
+
+
+@router.get("/offices/{office}/counters/{counter}/today")
+def counter_today(office: str, counter: int, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """The signed-in officer's own figures today: visitors served, average service time."""
+    office_id = office_of(ctx, office, who)
+    require_staff(who, *ALL_STAFF)
+    state = ctx.queue.read(office_id)
+    with ctx.queue.db.read() as conn:
+        rows = conn.execute(
+            select(tickets.c.called_at, tickets.c.started_at, tickets.c.finished_at).where(
+                tickets.c.office_id == office_id,
+                tickets.c.service_date == state.service_date,
+                tickets.c.officer == who.name,
+                tickets.c.status == TicketStatus.DONE.value,
+            )
+        ).all()
+    minutes = [
+        (r.finished_at - (r.started_at or r.called_at)).total_seconds() / 60
+        for r in rows
+        if r.finished_at is not None and (r.started_at or r.called_at) is not None
+    ]
+    average = round(sum(minutes) / len(minutes), 1) if minutes else None
+    return {"served": len(rows), "average_minutes": average}

@@ -1,0 +1,281 @@
+"""Staff pages: sign in, the counter (loket) screen, the front desk, and the counter display.
+
+Every control of the counter and front-desk screens, with its keyboard shortcut, is declared once
+here (`COUNTER_CONTROLS`, `FRONT_DESK_CONTROLS`): the pages draw their buttons from these tables,
+the scripts bind the keys from them, and a test checks the officer guide
+(docs/panduan-petugas.md) mentions each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from queue_server.api.deps import SESSION_COOKIE, Context, Ctx
+from queue_server.domain.model import PriorityGroup
+from queue_server.i18n import N_, normalize_lang, translate
+from queue_server.services.auth import DeviceKind, Principal
+from queue_server.web.pairing import paired
+from queue_server.web.templating import TEMPLATE_DIR, templates, texts
+from queue_server.web.texts import LINE_TEXT
+
+router = APIRouter(include_in_schema=False)
+pages = templates(TEMPLATE_DIR)
+
+
+@dataclass(frozen=True)
+class Control:
+    action: str
+    label: str  # Indonesian msgid
+    key: str | None = None  # keyboard shortcut (a letter, or "Enter")
+    icon: str = ""
+
+
+COUNTER_CONTROLS: tuple[Control, ...] = (
+    Control("call-next", N_("Panggil berikutnya"), "P", "bell-ringing"),
+    Control("recall", N_("Panggil ulang"), "U", "bell-ringing"),
+    Control("start", N_("Mulai layani"), "M", "users"),
+    Control("finish", N_("Selesai"), "S", "check"),
+    Control("no-show", N_("Tidak hadir"), "T", "x"),
+    Control("transfer", N_("Alihkan"), "A", "arrow-left"),
+    Control("hold", N_("Tunda"), "D", "hourglass"),
+    Control("reprint", N_("Cetak ulang"), "C", "printer"),
+    Control("cancel", N_("Batalkan")),
+    Control("pause", N_("Istirahat"), "I", "clock"),
+    Control("open", N_("Buka loket"), "B", "check"),
+    Control("close", N_("Tutup loket"), "X", "x"),
+    Control("call-this", N_("Panggil nomor ini")),
+    Control("resume", N_("Lanjutkan")),
+)
+FRONT_DESK_CONTROLS: tuple[Control, ...] = (
+    Control("take", N_("Ambil nomor untuk pengunjung"), "Enter", "ticket"),
+)
+PRIORITY_WORDS: dict[str, str] = {
+    PriorityGroup.NONE.value: N_("Umum"),
+    PriorityGroup.LANSIA.value: N_("Lansia (60+)"),
+    PriorityGroup.DISABILITAS.value: N_("Penyandang disabilitas"),
+    PriorityGroup.IBU_HAMIL.value: N_("Ibu hamil"),
+    PriorityGroup.BALITA.value: N_("Membawa balita"),
+    PriorityGroup.KORBAN_BENCANA.value: N_("Korban bencana"),
+}
+CHANNEL_WORDS: dict[str, str] = {
+    "kiosk": N_("Kiosk"),
+    "web": N_("Daring"),
+    "chat": N_("Pesan"),
+    "staff": N_("Petugas"),
+}
+STATUS_WORDS: dict[str, str] = {
+    "waiting": N_("Menunggu"),
+    "called": N_("Dipanggil"),
+    "serving": N_("Sedang dilayani"),
+    "on_hold": N_("Ditunda"),
+    "missed": N_("Terlewat"),
+}
+COUNTER_TEXT: dict[str, str] = {
+    **LINE_TEXT,
+    "nobody": N_("Tidak ada yang menunggu untuk loket ini."),
+    "called_now": N_("{number} dipanggil ke loket ini."),
+    "minutes": N_("{n} menit"),
+    "elapsed": N_("{elapsed} dari target {target} menit"),
+    "served": N_("Dilayani hari ini: {n}"),
+    "average": N_("Rata-rata waktu layanan: {n} menit"),
+    "average_none": N_("Rata-rata waktu layanan: —"),
+    "failed": N_("Gagal. Periksa sambungan lalu coba lagi."),
+    "printed": N_("Dikirim ke printer."),
+    "taken": N_("Nomor {number} dibuat. Perkiraan menunggu: {estimate}."),
+    "state_open": N_("Buka"),
+    "state_paused": N_("Istirahat"),
+    "state_closed": N_("Tutup"),
+    "connecting": N_("Menyambungkan…"),
+    "reconnecting": N_("Menyambungkan kembali…"),
+}
+
+
+def signed_in(ctx: Context, request: Request) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    who = ctx.principal_for(token) if token else None
+    return who if who is not None and who.is_staff else None
+
+
+def _to_login(request: Request) -> Response:
+    return RedirectResponse(f"/masuk?next={request.url.path}", status_code=303)
+
+
+def _office(ctx: Context, who: Principal, slug: str | None) -> Any:
+    """The office a staff page is for: the officer's own, or (admins) the one asked for."""
+    if who.office_id is not None:
+        return ctx.admin.get_office(who.office_id)
+    offices = ctx.admin.list_offices()
+    for office in offices:
+        if office.slug == slug:
+            return office
+    return offices[0] if offices else None
+
+
+def _words(table: dict[str, str], lang: str) -> dict[str, str]:
+    return {key: translate(msgid, lang) for key, msgid in table.items()}
+
+
+def _controls(controls: tuple[Control, ...], lang: str) -> list[dict[str, Any]]:
+    return [
+        {"action": c.action, "label": translate(c.label, lang), "key": c.key, "icon": c.icon}
+        for c in controls
+    ]
+
+
+@router.get("/masuk", response_class=HTMLResponse)
+def login_page(request: Request, lang: str | None = None, next: str = "/loket") -> Response:
+    """Sign in (officers, supervisors, admins)."""
+    language = normalize_lang(lang)
+    target = next if next.startswith("/") and not next.startswith("//") else "/loket"
+    config = {
+        "lang": language,
+        "next": target,
+        "text": texts({"failed": COUNTER_TEXT["failed"]}, language),
+    }
+    return pages.TemplateResponse(request, "login.html", {"lang": language, "config": config})
+
+
+@router.get("/loket", response_class=HTMLResponse)
+def counter_picker(
+    request: Request, ctx: Ctx, lang: str | None = None, office: str | None = None
+) -> Response:
+    """Pick the counter to work at."""
+    who = signed_in(ctx, request)
+    if who is None:
+        return _to_login(request)
+    language = normalize_lang(lang)
+    found = _office(ctx, who, office)
+    if found is None:
+        return RedirectResponse("/docs", status_code=303)
+    state = ctx.queue.read(found.id)
+    counters = [state.counters[n] for n in sorted(state.counters)]
+    return pages.TemplateResponse(
+        request,
+        "counters.html",
+        {"lang": language, "office": found, "counters": counters, "who": who},
+    )
+
+
+@router.get("/loket/{number}", response_class=HTMLResponse)
+def counter_page(
+    request: Request, number: int, ctx: Ctx, lang: str | None = None, office: str | None = None
+) -> Response:
+    """The counter screen: call, serve, transfer, hold, reprint; live lists; shortcuts."""
+    who = signed_in(ctx, request)
+    if who is None:
+        return _to_login(request)
+    language = normalize_lang(lang)
+    found = _office(ctx, who, office)
+    state = ctx.queue.read(found.id)
+    counter = state.counters.get(number)
+    if counter is None:
+        return RedirectResponse("/loket", status_code=303)
+    services = sorted(state.services.values(), key=lambda s: (s.sort_order, s.code))
+    config = {
+        "office": found.slug,
+        "counter": number,
+        "officer": who.name,
+        "lang": language,
+        "serves": list(counter.services),
+        "services": {
+            s.code: {
+                "prefix": s.prefix,
+                "name": s.name_en if language == "en" else s.name_id,
+                "documents": list(s.documents),
+                "target": s.target_minutes,
+            }
+            for s in services
+        },
+        "controls": _controls(COUNTER_CONTROLS, language),
+        "priority": _words(PRIORITY_WORDS, language),
+        "channel": _words(CHANNEL_WORDS, language),
+        "status": _words(STATUS_WORDS, language),
+        "text": texts(COUNTER_TEXT, language),
+    }
+    controls = {c["action"]: c for c in config["controls"]}
+    return pages.TemplateResponse(
+        request,
+        "counter.html",
+        {
+            "lang": language,
+            "office": found,
+            "counter": counter,
+            "services": services,
+            "controls": controls,
+            "config": config,
+            "who": who,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/meja-depan", response_class=HTMLResponse)
+def front_desk(
+    request: Request, ctx: Ctx, lang: str | None = None, office: str | None = None
+) -> Response:
+    """The front desk: take a ticket for a visitor who cannot use the kiosk, print it."""
+    who = signed_in(ctx, request)
+    if who is None:
+        return _to_login(request)
+    language = normalize_lang(lang)
+    found = _office(ctx, who, office)
+    state = ctx.queue.read(found.id)
+    services = [
+        s for s in sorted(state.services.values(), key=lambda s: (s.sort_order, s.code)) if s.active
+    ]
+    config = {
+        "office": found.slug,
+        "lang": language,
+        "controls": _controls(FRONT_DESK_CONTROLS, language),
+        "text": texts(COUNTER_TEXT, language),
+    }
+    return pages.TemplateResponse(
+        request,
+        "front_desk.html",
+        {
+            "lang": language,
+            "office": found,
+            "services": services,
+            "priorities": list(_words(PRIORITY_WORDS, language).items()),
+            "controls": {c["action"]: c for c in config["controls"]},
+            "config": config,
+            "who": who,
+        },
+    )
+
+
+@router.get("/loket-layar", response_class=HTMLResponse)
+def counter_display(request: Request, ctx: Ctx, lang: str | None = None) -> Response:
+    """The small screen above a counter: its number and the ticket it serves now."""
+    who = paired(ctx, request, DeviceKind.COUNTER)
+    if who is None or who.office_id is None or who.counter is None:
+        return RedirectResponse("/loket-layar/pair", status_code=303)
+    language = normalize_lang(lang)
+    found = ctx.admin.get_office(who.office_id)
+    config = {
+        "office": found.slug,
+        "counter": who.counter,
+        "lang": language,
+        "text": texts(
+            {
+                k: COUNTER_TEXT[k]
+                for k in (
+                    "state_open",
+                    "state_paused",
+                    "state_closed",
+                    "reconnecting",
+                    "connecting",
+                )
+            },
+            language,
+        ),
+    }
+    return pages.TemplateResponse(
+        request,
+        "counter_display.html",
+        {"lang": language, "office": found, "number": who.counter, "config": config},
+    )
