@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from queue_server.api.deps import Ctx
+from queue_server.api.deps import Context, Ctx
+from queue_server.api.errors import ApiError
 from queue_server.i18n import N_, normalize_lang
 from queue_server.services.auth import DeviceKind
 from queue_server.web.pairing import paired
@@ -28,6 +29,10 @@ SCRIPT_TEXT: dict[str, str] = {
     "offline": N_("Terputus, menyambungkan kembali…"),
     "sound_blocked": N_("Suara panggilan diblokir oleh peramban."),
 }
+MEDIA_KINDS = {
+    ".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "image",
+    ".mp4": "video", ".webm": "video",
+}  # fmt: skip
 FRESH_SECONDS = 30  # a call older than this (by the server's clock) is shown but never announced
 
 
@@ -69,6 +74,8 @@ def display_page(
         "server_time": ctx.clock.now().isoformat(),
         "fresh_seconds": FRESH_SECONDS,
         "live_url": f"/ws/v1/offices/{office.slug}?role=display" + (f"&{query}" if query else ""),
+        "media": media(ctx),
+        "media_seconds": 10,
         "text": texts(SCRIPT_TEXT, language),
     }
     return pages.TemplateResponse(
@@ -77,3 +84,32 @@ def display_page(
         {"lang": language, "office": office, "config": config},
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _media_dir(ctx: Context) -> Path | None:
+    folder = ctx.settings.media_dir
+    return Path(folder).resolve() if folder and Path(folder).is_dir() else None
+
+
+def media(ctx: Context) -> list[dict[str, str]]:
+    """The images and videos in ANTREAN_MEDIA_DIR, by name, as the display shows them."""
+    folder = _media_dir(ctx)
+    if folder is None:
+        return []
+    return [
+        {"url": f"/display/media/{path.name}", "kind": MEDIA_KINDS[path.suffix.lower()]}
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.suffix.lower() in MEDIA_KINDS and not path.name.startswith(".")
+    ]
+
+
+@router.get("/display/media/{name}")
+def media_file(name: str, ctx: Ctx) -> Response:
+    """One file of the display's media folder (no sub-folders, no other files)."""
+    folder = _media_dir(ctx)
+    if folder is None or "/" in name or "\\" in name or name.startswith("."):
+        raise ApiError(404, "not_found")
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file() or path.suffix.lower() not in MEDIA_KINDS:
+        raise ApiError(404, "not_found")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})

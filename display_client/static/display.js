@@ -156,6 +156,29 @@ function tick() {
   $("clock").textContent = timeFormat.format(now);
 }
 
+// ---- media: images in turn, videos muted to the end, then the next ----------------------------
+function showMedia(index) {
+  const items = config.media;
+  const panel = $("media");
+  if (!panel || items.length === 0) return;
+  const item = items[index % items.length];
+  const next = () => showMedia(index + 1);
+  if (item.kind === "video") {
+    const video = el("video");
+    Object.assign(video, { src: item.url, muted: true, autoplay: true, playsInline: true });
+    video.onended = next;
+    video.onerror = () => setTimeout(next, 2000);
+    if (items.length === 1) video.loop = true;
+    panel.replaceChildren(video);
+  } else {
+    const image = el("img");
+    image.src = item.url;
+    image.alt = "";
+    panel.replaceChildren(image);
+    if (items.length > 1) setTimeout(next, config.media_seconds * 1000);
+  }
+}
+
 // ---- wiring --------------------------------------------------------------------------------
 $("unlock-text").textContent = T.sound_blocked;
 $("unlock-button").addEventListener("click", () => {
@@ -164,6 +187,7 @@ $("unlock-button").addEventListener("click", () => {
 });
 tick();
 setInterval(tick, 1000);
+showMedia(0);
 setInterval(syncClock, 10 * 60 * 1000);
 new LiveConnection({
   url: config.live_url,

@@ -50,7 +50,10 @@ class Pyttsx3Engine:
 
     def _start(self) -> None:
         import pyttsx3
+        import pyttsx3.drivers.espeak as driver
 
+        # The driver prints "Audio saved to ..." for every clip: keep the server's log clean.
+        driver.print = lambda *args, **kwargs: None
         self._engine = pyttsx3.init("espeak")
         self._engine.setProperty("rate", self.rate)
         for voice in self._engine.getProperty("voices"):

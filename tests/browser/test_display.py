@@ -155,3 +155,34 @@ def test_restart_reconnects_without_replaying_or_showing_stale_calls(
     page.locator("#latest-number").filter(has_text=called["number"]).wait_for(timeout=15_000)
     page.wait_for_function("() => window.antreanDisplay.played.length === 2", timeout=15_000)
     assert page.evaluate("window.antreanDisplay.played")[1].endswith(f"/{called['number']}.wav")
+
+
+def test_media_area_shows_the_office_folder(
+    browser: Any, tmp_path: Path, shots: Path, contexts: list[Any]
+) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from queue_server.testing import ServerProcess
+    from tests.conftest import ADMIN_PASSWORD
+
+    folder = tmp_path / "media"
+    folder.mkdir()
+    poster = Image.new("RGB", (1280, 720), (10, 107, 46))
+    font = ImageFont.load_default(size=72)
+    ImageDraw.Draw(poster).text(
+        (80, 300), "Bawa KTP-el dan KK asli", fill=(255, 255, 255), font=font
+    )
+    poster.save(folder / "poster.png")
+    env = {"ANTREAN_MEDIA_DIR": str(folder)}
+    with ServerProcess(f"sqlite:///{tmp_path / 'media.db'}", env=env) as server:
+        site = Site(server, "", tmp_path)
+        login = {"username": "admin", "password": ADMIN_PASSWORD}
+        site.admin_token = site.api("POST", "/api/v1/auth/login", login, token="")["token"]
+        token = site.api(
+            "POST", f"/api/v1/offices/{OFFICE}/devices", {"kind": "display", "name": "TV 2"}
+        )["token"]
+        page = open_display(browser, site, token, FULL_HD, contexts)
+        image = page.locator("#media img")
+        image.wait_for()
+        page.wait_for_function("() => document.querySelector('#media img').naturalWidth === 1280")
+        page.screenshot(animations="disabled", path=str(shots / "layar-media.png"))
