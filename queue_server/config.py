@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     ws_ping_seconds: float = 20.0  # server pings each live screen this often
     ws_silence_seconds: float = 60.0  # and drops a screen it has not heard from for this long
     media_dir: str | None = None  # images / videos the lobby display shows in turn
+    speaker: str | None = None  # e.g. "aplay -q": also play calls on the server's own speaker
     voice: str = "pyttsx3"  # pyttsx3 (eSpeak NG, offline) | tone (no voice: a tone stands in)
     ws_queue_size: int = 256  # messages a slow screen may fall behind before it is dropped
 

@@ -17,6 +17,7 @@ import display_client.routes as display
 import kiosk_client.routes as kiosk
 from queue_server.announcer.announcer import Announcer
 from queue_server.announcer.engine import make_engine
+from queue_server.announcer.speaker import Speaker
 from queue_server.clock import Clock, SystemClock
 from queue_server.config import Settings
 from queue_server.realtime import endpoint as realtime_endpoint
@@ -74,6 +75,9 @@ def create_app(
         announcer = Announcer(await run_in_threadpool(make_engine, settings.voice))
         _app.state.announcer = announcer
         queue_service.listeners.append(announcer.on_changes)
+        speaker = Speaker(announcer, settings.speaker) if settings.speaker else None
+        if speaker is not None:
+            queue_service.listeners.append(speaker.on_changes)
         tune_gc()
         hub.start()
         dispatcher.start()
@@ -86,6 +90,9 @@ def create_app(
             yield
         finally:
             queue_service.listeners.remove(announcer.on_changes)
+            if speaker is not None:
+                queue_service.listeners.remove(speaker.on_changes)
+                speaker.close()
             announcer.close()
             queue_service.listeners.remove(hub.on_changes)
             queue_service.listeners.remove(dispatcher.on_changes)

@@ -6,8 +6,10 @@ import ctypes.util
 import io
 import os
 import threading
+import time
 import wave
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +18,10 @@ from queue_server.announcer import wav
 from queue_server.announcer.announcer import Announcer
 from queue_server.announcer.chime import chime_wav
 from queue_server.announcer.engine import Engine, ToneEngine, shared_pyttsx3
+from queue_server.api.app import create_app
+from queue_server.clock import FrozenClock
+from queue_server.config import Settings
+from queue_server.store.db import Database
 from tests.conftest import login
 
 SHORT = "Nomor antrean a satu, silakan menuju loket satu"
@@ -114,3 +120,27 @@ def test_audio_endpoints(client: TestClient) -> None:
     assert again.status_code == 304
     assert client.get("/audio/offices/winongan/calls/1/bukan-nomor.wav").status_code == 404
     assert client.get("/audio/offices/tidak-ada/calls/1/A001.wav").status_code == 404
+
+
+def test_server_speaker_plays_chime_then_voice_for_each_call_in_order(
+    tmp_path: Path, database: Database, clock: FrozenClock, demo_office: int
+) -> None:
+    played = tmp_path / "played"
+    played.mkdir()
+    player = f"sh -c 'cat > {played}/$(date +%s%N).wav'"  # stands in for "aplay -q"
+    settings = Settings(database_url=database.url, speaker=player, voice="tone")
+    app = create_app(settings, clock=clock, database=database, rollover_every=None)
+    with TestClient(app) as client:
+        officer = login(client, "petugas1")
+        office = "/api/v1/offices/winongan"
+        client.post(f"{office}/counters/1/open", headers=officer)
+        for _ in range(2):
+            client.post(f"{office}/tickets", json={"service": "A"}, headers=officer)
+            client.post(f"{office}/counters/1/call-next", headers=officer)
+        deadline = time.monotonic() + 20
+        while len(list(played.iterdir())) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    clips = [path.read_bytes() for path in sorted(played.iterdir())]
+    assert len(clips) == 4
+    assert clips[0] == clips[2] == chime_wav()  # chime, voice, chime, voice
+    assert clips[1] != clips[3] and all(wav.rms(c) > LOUD_ENOUGH for c in clips)
