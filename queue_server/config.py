@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     media_dir: str | None = None  # images / videos the lobby display shows in turn
     speaker: str | None = None  # e.g. "aplay -q": also play calls on the server's own speaker
     voice: str = "pyttsx3"  # pyttsx3 (eSpeak NG, offline) | tone (no voice: a tone stands in)
+    notify_backoff_seconds: float = 30.0  # first retry of a failed text message; doubles after
+    notify_interval_seconds: float = 1.0  # how often the message worker looks for due messages
     ws_queue_size: int = 256  # messages a slow screen may fall behind before it is dropped
 
     def base_url(self) -> str:

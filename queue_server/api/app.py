@@ -20,6 +20,8 @@ from queue_server.announcer.engine import make_engine
 from queue_server.announcer.speaker import Speaker
 from queue_server.clock import Clock, SystemClock
 from queue_server.config import Settings
+from queue_server.notifications import outbox
+from queue_server.notifications.worker import Deliverer
 from queue_server.realtime import endpoint as realtime_endpoint
 from queue_server.realtime.agents import PrintDispatcher
 from queue_server.realtime.fanout import PostgresFanout
@@ -67,6 +69,18 @@ def create_app(
     )
     dispatcher = PrintDispatcher()
     fanout = PostgresFanout(database.url, queue_service) if not database.is_sqlite else None
+    base_url = settings.base_url()
+    queue_service.effect_hooks.append(
+        lambda conn, office_id, state, events, now: outbox.queue_for_commit(
+            conn, office_id, state, events, now, base_url
+        )
+    )
+    deliverer = Deliverer(
+        database,
+        clock,
+        backoff_base=settings.notify_backoff_seconds,
+        interval=settings.notify_interval_seconds,
+    )
     if fanout is not None:
         queue_service.write_hooks.append(fanout.notify)
 
@@ -78,6 +92,8 @@ def create_app(
         speaker = Speaker(announcer, settings.speaker) if settings.speaker else None
         if speaker is not None:
             queue_service.listeners.append(speaker.on_changes)
+        deliverer.start()
+        queue_service.listeners.append(deliverer.wake)
         tune_gc()
         hub.start()
         dispatcher.start()
@@ -89,6 +105,8 @@ def create_app(
         try:
             yield
         finally:
+            queue_service.listeners.remove(deliverer.wake)
+            await run_in_threadpool(deliverer.stop)
             queue_service.listeners.remove(announcer.on_changes)
             if speaker is not None:
                 queue_service.listeners.remove(speaker.on_changes)
@@ -114,6 +132,7 @@ def create_app(
     app.state.ctx = ctx
     app.state.hub = hub
     app.state.printing = dispatcher
+    app.state.deliverer = deliverer
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(queue.router)

@@ -43,6 +43,7 @@ After = Callable[[OfficeQueue, "Committed"], Any]
 Effects = Callable[[Connection, "Committed"], None]  # outbox rows, inside the transaction
 Listener = Callable[[int, OfficeQueue, list[tuple[int, Change]]], None]
 WriteHook = Callable[[Connection, int, int], None]  # (transaction, office id, newest version)
+EffectHook = Callable[[Connection, int, OfficeQueue, list[Event], datetime], Any]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CATCH_UP_LIMIT = 1000  # beyond this many missed events, reloading from tables is cheaper
@@ -110,6 +111,8 @@ class QueueService:
         self.clock = clock
         self.listeners: list[Listener] = []
         self.write_hooks: list[WriteHook] = []  # run inside each committing transaction
+        # ... and these with the events and the state after them (e.g. queue text messages)
+        self.effect_hooks: list[EffectHook] = []
         self._states: dict[int, OfficeQueue] = {}
         self._salts: dict[tuple[int, date], bytes] = {}  # (office, service day) -> NIK key
         self._locks: dict[int, threading.RLock] = {}
@@ -268,6 +271,8 @@ class QueueService:
                                     list(zip(mine, events[start : start + count], strict=True))
                                 ),
                             )
+                    for effect in self.effect_hooks:
+                        effect(conn, office_id, state, events, now)
                     for hook in self.write_hooks:
                         hook(conn, office_id, version + len(events) - 1)
             except _NothingChanged:

@@ -34,6 +34,7 @@ class OfficeRow(SQLModel, table=True):
     person_salt_date: date | None = None
     voice: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     ticker: str = Field(default="", max_length=500)
+    notify: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class ServiceRow(SQLModel, table=True):
@@ -189,6 +190,28 @@ class PrintJobRow(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     done_at: datetime | None = _utc()
+
+
+class MessageRow(SQLModel, table=True):
+    """A text message to a visitor: written with the change that caused it, sent after commit."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_due", "status", "next_attempt_at"),)
+
+    id: str = Field(primary_key=True, max_length=32)  # stable: gateways deduplicate on it
+    office_id: int = Field(foreign_key="offices.id", index=True)
+    ticket_id: str | None = Field(default=None, foreign_key="tickets.id", max_length=32)
+    kind: str = Field(max_length=16)
+    dedupe_key: str = Field(max_length=80, unique=True)  # "<ticket>:<kind>": at most once
+    phone: str = Field(max_length=20)
+    language: str = Field(max_length=4)
+    body: str = Field(max_length=1000)
+    status: str = Field(default="pending", max_length=16)  # pending | sent | failed | dropped
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime | None = _utc()
 
 
 metadata = SQLModel.metadata

@@ -1,0 +1,110 @@
+"""Which message a change deserves, its words, and whether it is still worth sending. Pure."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from queue_server.domain.events import EventType
+from queue_server.i18n import N_, translate
+
+
+class Kind(StrEnum):
+    JOINED = "joined"
+    NEAR = "near"
+    CALLED = "called"
+    MISSED = "missed"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+    REPLY = "reply"  # an answer to a chat message
+
+
+# The event that queues each kind (NEAR is queued by position, not by an event).
+BY_EVENT: dict[EventType, Kind] = {
+    EventType.TICKET_ISSUED: Kind.JOINED,
+    EventType.TICKET_CALLED: Kind.CALLED,
+    EventType.TICKET_MISSED: Kind.MISSED,
+    EventType.TICKET_NO_SHOW: Kind.MISSED,
+    EventType.TICKET_FINISHED: Kind.FINISHED,
+    EventType.TICKET_CANCELLED: Kind.CANCELLED,
+}
+
+# A message is dropped, not sent late, when the ticket has moved on (a "turn near" for a ticket
+# already called or served, a "called" for a visitor already at the counter).
+STILL_MEANT: dict[Kind, frozenset[str]] = {
+    Kind.JOINED: frozenset({"waiting", "on_hold", "missed"}),
+    Kind.NEAR: frozenset({"waiting", "on_hold", "missed"}),
+    Kind.CALLED: frozenset({"called"}),
+    Kind.MISSED: frozenset({"missed", "no_show"}),
+}
+
+# Default words: plain GSM-7 (no "…", "—" or curly quotes) so an SMS stays one 160-character
+# part. Offices may replace any of them (NotifySettings.templates).
+TEMPLATES: dict[Kind, str] = {
+    Kind.JOINED: N_(
+        "{office}: nomor antrean Anda {number} ({service}), {ahead} orang di depan. Pantau: {link}"
+    ),
+    Kind.NEAR: N_(
+        "{office}: giliran {number} segera tiba ({ahead} orang lagi). "
+        "Silakan kembali ke ruang tunggu."
+    ),
+    Kind.CALLED: N_("{office}: nomor {number} dipanggil. Silakan menuju loket {counter}."),
+    Kind.MISSED: N_(
+        "{office}: nomor {number} terlewat. Segera lapor ke petugas; nomor Anda dipanggil "
+        "lagi setelah beberapa nomor."
+    ),
+    Kind.FINISHED: N_("{office}: layanan nomor {number} selesai. Terima kasih."),
+    Kind.CANCELLED: N_("{office}: nomor antrean {number} sudah dibatalkan."),
+}
+
+GSM7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+    "^{}\\[~]|€"  # the extension table (each counts twice)
+)
+SMS_LIMIT = 160
+
+
+def is_gsm7(text: str) -> bool:
+    """Whether `text` fits the GSM-7 alphabet (else the SMS is UCS-2: 70 characters a part)."""
+    return all(ch in GSM7 for ch in text)
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """An office's notification settings (the administration pages edit them)."""
+
+    near_people: int = 3  # "turn near" when this many or fewer are ahead ...
+    near_minutes: int | None = None  # ... or the expected wait is at most this (None: unused)
+    max_attempts: int = 8  # then the message is given up and shown to staff as failed
+    gateway: dict[str, Any] = field(default_factory=lambda: {"kind": "log"})
+    templates: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> lang -> text
+
+
+def is_near(ahead: int, estimate_high: int, settings: NotifySettings) -> bool:
+    if ahead <= settings.near_people:
+        return True
+    return settings.near_minutes is not None and estimate_high <= settings.near_minutes
+
+
+def still_meant(kind: Kind, status: str) -> bool:
+    allowed = STILL_MEANT.get(kind)
+    return allowed is None or status in allowed
+
+
+class _Safe(string.Formatter):
+    def get_value(self, key: Any, args: Any, kwargs: Mapping[str, Any]) -> Any:
+        return kwargs.get(key, "") if isinstance(key, str) else ""
+
+
+def render(kind: Kind, lang: str, values: Mapping[str, Any], settings: NotifySettings) -> str:
+    """The message text: the office's own template for `kind` in `lang`, else the default."""
+    own = settings.templates.get(kind.value, {}).get(lang)
+    text = own if own else translate(TEMPLATES[kind], lang)
+    try:
+        return _Safe().vformat(text, (), values).strip()
+    except (ValueError, IndexError):  # a broken office template: fall back to ours
+        return _Safe().vformat(translate(TEMPLATES[kind], lang), (), values).strip()
