@@ -170,6 +170,14 @@ class VoiceIn(Strict):
     english: bool = False
 
 
+class NotifyIn(Strict):
+    near_people: int = Field(default=3, ge=0, le=50)
+    near_minutes: int | None = Field(default=None, ge=1, le=600)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    gateway: dict[str, Any] = Field(default_factory=lambda: {"kind": "log"})
+    templates: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
 class OfficeIn(Strict):
     slug: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1, max_length=200)
@@ -189,6 +197,7 @@ class OfficePatch(Strict):
     policy: PolicyIn | None = None
     voice: VoiceIn | None = None
     ticker: str | None = Field(default=None, max_length=500)
+    notify: NotifyIn | None = None
 
 
 class OfficeOut(BaseModel):
@@ -200,6 +209,7 @@ class OfficeOut(BaseModel):
     policy: dict[str, Any]
     voice: dict[str, Any]
     ticker: str
+    notify: dict[str, Any]
     version: int
 
 

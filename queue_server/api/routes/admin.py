@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from queue_server.domain.calendar import zone
+from queue_server.notifications import gateways
+from queue_server.notifications.rules import Kind
 from queue_server.services.auth import Principal, Role
 from queue_server.store import codec
 
@@ -54,6 +56,21 @@ def _check_dates(dates: list[str]) -> None:
         raise ApiError(422, "invalid_request") from None
 
 
+SECRET_KEYS = ("token", "password", "secret", "key", "authorization")
+
+
+def _without_secrets(value: Any) -> Any:
+    """Settings as shown back: passwords, tokens and API keys masked."""
+    if isinstance(value, dict):
+        return {
+            k: "****" if any(s in k.lower() for s in SECRET_KEYS) and v else _without_secrets(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return value
+
+
 def _office_out(row: Any) -> dict[str, Any]:
     return {
         "slug": row.slug,
@@ -64,6 +81,7 @@ def _office_out(row: Any) -> dict[str, Any]:
         "policy": row.policy,
         "voice": codec.voice_to_json(codec.voice_from_json(row.voice)),
         "ticker": row.ticker,
+        "notify": _without_secrets(row.notify or {}),
         "version": row.version,
     }
 
@@ -114,6 +132,14 @@ def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) ->
         changes["policy"] = body.policy.model_dump()
     if body.voice is not None:
         changes["voice"] = body.voice.model_dump()
+    if body.notify is not None:
+        try:
+            gateways.from_settings(body.notify.gateway)
+        except (TypeError, ValueError):
+            raise ApiError(422, "invalid_request") from None
+        if set(body.notify.templates) - {k.value for k in Kind}:
+            raise ApiError(422, "invalid_request")
+        changes["notify"] = body.notify.model_dump()
     ctx.admin.update_office(office_id, changes, who.name)
     return _office_out(ctx.admin.get_office(office_id))
 
