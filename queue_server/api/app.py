@@ -36,7 +36,7 @@ from queue_server.web.templating import STATIC_DIR
 
 from . import errors
 from .deps import Context
-from .routes import admin, audio, auth, messages, queue
+from .routes import admin, audio, auth, chat, messages, queue
 
 log = logging.getLogger(__name__)
 ROLLOVER_EVERY_SECONDS = 30.0
@@ -140,6 +140,7 @@ def create_app(
     app.include_router(realtime_endpoint.router)
     app.include_router(audio.router)
     app.include_router(messages.router)
+    app.include_router(chat.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)

@@ -176,9 +176,13 @@ class AppriseGateway:
             raise GatewayError("apprise could not deliver")
 
 
+# Settings for incoming messages, kept beside the gateway's own (see api/routes/chat.py).
+INBOUND_KEYS = frozenset({"kind", "inbound_secret", "app_secret", "verify_token"})
+
+
 def from_settings(config: Mapping[str, Any]) -> Gateway:
     """The gateway an office's settings describe (`{"kind": "http", "url": ...}`)."""
-    options = {k: v for k, v in config.items() if k != "kind"}
+    options = {k: v for k, v in config.items() if k not in INBOUND_KEYS}
     kind = str(config.get("kind", "log"))
     if kind == "log":
         return LogGateway()

@@ -238,8 +238,8 @@ def save_events(
         conn.execute(_INSERT_TICKET, ticket_inserts)
     for ticket_id, ticket in ticket_updates.items():
         values = codec.ticket_values(ticket)
-        # phone only changes through the visitor's own request; person_key never changes
-        del values["id"], values["phone"], values["person_key"]
+        # phone and consent change only by the visitor's own request; person_key never changes
+        del values["id"], values["phone"], values["notify_consent"], values["person_key"]
         conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(**values))
     for number, values in counter_updates.items():
         conn.execute(

@@ -1,0 +1,95 @@
+"""Incoming text messages from an office's gateway (generic HTTP, WhatsApp Cloud API)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from queue_server.notifications.chat import Chat
+from queue_server.notifications.outbox import settings_for
+
+from ..deps import Context, Ctx
+from ..errors import ApiError
+
+router = APIRouter(prefix="/api/v1/offices/{office}/chat", tags=["chat"])
+
+
+def _gateway_settings(ctx: Context, office: str) -> tuple[int, dict[str, Any]]:
+    office_id = ctx.queue.office_id(office)
+    with ctx.queue.db.read() as conn:
+        return office_id, settings_for(conn, office_id).gateway
+
+
+def _chat(ctx: Context) -> Chat:
+    return Chat(ctx.queue, ctx.settings.base_url())
+
+
+@router.post("/http")
+async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, Any]:
+    """A generic SMS/WhatsApp gateway's webhook: JSON or form with `from` and `text` (also
+    `sender`/`phone` and `message`/`body`), authenticated by the office's shared secret in the
+    `X-Antrean-Secret` header."""
+    office_id, gateway = await run_in_threadpool(_gateway_settings, ctx, office)
+    secret = str(gateway.get("inbound_secret") or "")
+    given = request.headers.get("x-antrean-secret", "")
+    if not secret or not hmac.compare_digest(secret.encode(), given.encode()):
+        raise ApiError(403, "forbidden")
+    if request.headers.get("content-type", "").startswith("application/json"):
+        data = await request.json()
+    else:
+        data = dict(await request.form())
+    sender = str(data.get("from") or data.get("sender") or data.get("phone") or "")
+    text = str(data.get("text") or data.get("message") or data.get("body") or "")
+    if not sender:
+        raise ApiError(422, "invalid_request")
+    reply = await run_in_threadpool(_chat(ctx).handle, office_id, sender, text[:1000])
+    return {"ok": True, "replied": reply is not None}
+
+
+@router.get("/whatsapp")
+async def whatsapp_verify(
+    office: str,
+    ctx: Ctx,
+    mode: str = Query(alias="hub.mode", default=""),
+    token: str = Query(alias="hub.verify_token", default=""),
+    challenge: str = Query(alias="hub.challenge", default=""),
+) -> Response:
+    """WhatsApp Cloud API's subscription check: echo the challenge for the right token."""
+    _office_id, gateway = await run_in_threadpool(_gateway_settings, ctx, office)
+    expected = str(gateway.get("verify_token") or "")
+    if mode != "subscribe" or not expected or not hmac.compare_digest(expected, token):
+        raise ApiError(403, "forbidden")
+    return Response(challenge, media_type="text/plain")
+
+
+@router.post("/whatsapp")
+async def incoming_whatsapp(office: str, request: Request, ctx: Ctx) -> dict[str, Any]:
+    """WhatsApp Cloud API's webhook, signed with the app secret (X-Hub-Signature-256)."""
+    office_id, gateway = await run_in_threadpool(_gateway_settings, ctx, office)
+    secret = str(gateway.get("app_secret") or "")
+    raw = await request.body()
+    expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    given = request.headers.get("x-hub-signature-256", "")
+    if not secret or not hmac.compare_digest(expected, given):
+        raise ApiError(403, "forbidden")
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise ApiError(422, "invalid_request") from None
+    handled = 0
+    chat = _chat(ctx)
+    for entry in payload.get("entry", []) if isinstance(payload, dict) else []:
+        for change in entry.get("changes", []):
+            for message in change.get("value", {}).get("messages", []):
+                if message.get("type") == "text":
+                    text = str(message.get("text", {}).get("body", ""))[:1000]
+                    await run_in_threadpool(
+                        chat.handle, office_id, str(message.get("from", "")), text
+                    )
+                    handled += 1
+    return {"ok": True, "handled": handled}
