@@ -17,6 +17,11 @@ def encode(samples: Iterable[float], rate: int = RATE) -> bytes:
     return _wav(frames, rate)
 
 
+def from_frames(frames: bytes, rate: int = RATE) -> bytes:
+    """16-bit mono PCM frames as a WAV file."""
+    return _wav(frames, rate)
+
+
 def _wav(frames: bytes, rate: int) -> bytes:
     out = io.BytesIO()
     with wave.open(out, "wb") as w:

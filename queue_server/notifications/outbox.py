@@ -28,7 +28,6 @@ MOVES = frozenset({
     EventType.TICKET_NO_SHOW, EventType.TICKET_HELD, EventType.TICKET_FINISHED,
     EventType.COUNTER_OPENED, EventType.TICKET_MISSED, EventType.TICKET_EXPIRED,
 })  # fmt: skip
-WAITING = ("waiting", "missed", "on_hold")
 LEASE = timedelta(seconds=60)  # a claimed message not settled by then is tried again
 
 
@@ -63,6 +62,19 @@ def _values(state: OfficeQueue, ticket: Ticket, lang: str, base_url: str) -> dic
         "wait": f"{estimate.low}-{estimate.high}",
         "link": f"{base_url}/t/{ticket.token}",
     }
+
+
+def _front_of_lines(state: OfficeQueue, settings: NotifySettings) -> set[str]:
+    """Tickets that may be near the front: nobody further back in their own line can have
+    `near_people` or fewer ahead (everyone before them in that line is ahead of them too)."""
+    depth = settings.near_people + 1 if settings.near_minutes is None else 100
+    front: set[str] = set()
+    for lanes in (state.index.priority, state.index.normal):
+        for items in lanes.values():
+            front.update(ticket.id for _key, ticket in items[:depth])
+    for missed in state.index.missed.values():
+        front.update(missed)
+    return front
 
 
 def _insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -119,15 +131,12 @@ def queue_for_commit(
             if kind is not None and event.ticket is not None and event.ticket.id in contacts:
                 contact = contacts[event.ticket.id]
                 add(kind, event.ticket, contact.phone, contact.language)
-    if moved:
+    front = _front_of_lines(state, settings) if moved else set()
+    if front:
         already = exists().where(messages.c.dedupe_key == tickets.c.id + f":{Kind.NEAR.value}")
         for row in conn.execute(
             select(tickets.c.id, tickets.c.phone, tickets.c.language).where(
-                tickets.c.office_id == office_id,
-                tickets.c.service_date == state.service_date,
-                tickets.c.status.in_(WAITING),
-                consenting,
-                ~already,
+                tickets.c.id.in_(front), consenting, ~already
             )
         ):
             ticket = state.tickets.get(row.id)
