@@ -174,6 +174,7 @@ class NotifyIn(Strict):
     near_people: int = Field(default=3, ge=0, le=50)
     near_minutes: int | None = Field(default=None, ge=1, le=600)
     max_attempts: int = Field(default=8, ge=1, le=50)
+    phone_daily_cap: int = Field(default=2, ge=1, le=20)
     gateway: dict[str, Any] = Field(default_factory=lambda: {"kind": "log"})
     templates: dict[str, dict[str, str]] = Field(default_factory=dict)
 

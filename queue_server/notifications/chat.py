@@ -21,7 +21,6 @@ from queue_server.store.repository import tickets
 from . import outbox
 
 ACTIVE = ("waiting", "called", "serving", "on_hold", "missed")
-PHONE_DAILY_CAP = 2  # active tickets one phone may hold in a day (the anti-broker rule)
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "ANTRE": ("take", "id"), "ANTRI": ("take", "id"), "QUEUE": ("take", "en"),
@@ -121,8 +120,9 @@ class Chat:
         if not command.argument:
             return _reply("no_code", command.lang)
         with self.queue.db.read() as conn:
-            if len(self._active(conn, office_id, phone)) >= PHONE_DAILY_CAP:
-                return _reply("phone_cap", command.lang, cap=PHONE_DAILY_CAP)
+            cap = outbox.settings_for(conn, office_id).phone_daily_cap
+            if len(self._active(conn, office_id, phone)) >= cap:
+                return _reply("phone_cap", command.lang, cap=cap)
         state = self.queue.read(office_id)
         code = next(
             (s.code for s in state.services.values()

@@ -39,6 +39,7 @@ def settings_from_json(data: Mapping[str, Any] | None) -> NotifySettings:
         near_people=int(data.get("near_people", default.near_people)),
         near_minutes=int(near_minutes) if near_minutes is not None else None,
         max_attempts=int(data.get("max_attempts", default.max_attempts)),
+        phone_daily_cap=int(data.get("phone_daily_cap", default.phone_daily_cap)),
         gateway=dict(data.get("gateway") or default.gateway),
         templates={str(k): dict(v) for k, v in (data.get("templates") or {}).items()},
     )
