@@ -279,3 +279,54 @@ def counter_display(request: Request, ctx: Ctx, lang: str | None = None) -> Resp
         "counter_display.html",
         {"lang": language, "office": found, "number": who.counter, "config": config},
     )
+
+
+MESSAGE_KINDS: dict[str, str] = {
+    "joined": N_("Nomor diambil"),
+    "near": N_("Giliran hampir tiba"),
+    "called": N_("Dipanggil"),
+    "missed": N_("Terlewat"),
+    "finished": N_("Selesai"),
+    "cancelled": N_("Dibatalkan"),
+    "reply": N_("Balasan pesan"),
+}
+MESSAGE_STATUS: dict[str, str] = {
+    "pending": N_("Menunggu dikirim"),
+    "sending": N_("Sedang dikirim"),
+    "sent": N_("Terkirim"),
+    "failed": N_("Gagal"),
+    "dropped": N_("Tidak dikirim (sudah tidak berlaku)"),
+}
+
+
+@router.get("/pesan", response_class=HTMLResponse)
+def messages_page(
+    request: Request,
+    ctx: Ctx,
+    lang: str | None = None,
+    office: str | None = None,
+    status: str | None = None,
+) -> Response:
+    """Text messages to visitors: what went out, what waits, what failed and why."""
+    from queue_server.api.routes.messages import list_messages
+
+    who = signed_in(ctx, request)
+    if who is None:
+        return _to_login(request)
+    language = normalize_lang(lang)
+    found = _office(ctx, who, office)
+    wanted = status if status in MESSAGE_STATUS else None
+    rows = list_messages(found.slug, ctx, who, status=wanted, limit=200)
+    return pages.TemplateResponse(
+        request,
+        "messages.html",
+        {
+            "lang": language,
+            "office": found,
+            "rows": rows,
+            "status": wanted,
+            "kinds": _words(MESSAGE_KINDS, language),
+            "statuses": _words(MESSAGE_STATUS, language),
+            "who": who,
+        },
+    )

@@ -104,3 +104,18 @@ def test_own_figures_today(client: TestClient, clock: FrozenClock) -> None:
     assert today == {"served": 2, "average_minutes": 6.0}
     other = login(client, "petugas2")
     assert client.get(f"{OFFICE}/counters/1/today", headers=other).json()["served"] == 0
+
+
+def test_messages_page_shows_failures_with_masked_phones(client: TestClient) -> None:
+    officer = login(client, "petugas1")
+    body = {"service": "A", "phone": "081234567890", "notify_consent": True}
+    client.post(f"{OFFICE}/tickets", json=body, headers=officer)
+    listed = client.get(f"{OFFICE}/messages", headers=officer).json()
+    assert sorted(m["kind"] for m in listed) == ["joined", "near"]  # "near": said by "joined"
+    assert {m["phone"] for m in listed} == {"0812****7890"}
+    client.cookies.set("antrean_session", officer["Authorization"].split()[1])
+    page = client.get("/pesan")
+    assert page.status_code == 200
+    assert "0812****7890" in page.text and "081234567890" not in page.text
+    assert "Nomor diambil" in page.text
+    assert client.get("/pesan?status=failed").text.count("<tr class=") == 0
