@@ -36,7 +36,7 @@ from queue_server.web.templating import STATIC_DIR
 
 from . import errors
 from .deps import Context
-from .routes import admin, audio, auth, chat, messages, queue
+from .routes import admin, audio, auth, chat, messages, queue, survey
 
 log = logging.getLogger(__name__)
 ROLLOVER_EVERY_SECONDS = 30.0
@@ -141,6 +141,7 @@ def create_app(
     app.include_router(audio.router)
     app.include_router(messages.router)
     app.include_router(chat.router)
+    app.include_router(survey.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)

@@ -52,6 +52,8 @@ ERROR_TEXT: dict[str, str] = {
     "forbidden": N_("Anda tidak memiliki akses untuk melakukan tindakan ini."),
     "not_found": N_("Data yang diminta tidak ditemukan."),
     "invalid_credentials": N_("Nama pengguna atau kata sandi salah."),
+    "survey_not_yet": N_("Survei dapat diisi setelah layanan selesai."),
+    "survey_answered": N_("Terima kasih, survei untuk nomor antrean ini sudah diisi."),
     "unknown_printer": N_("Printer tidak ditemukan. Pilih printer lain."),
     "wrong_device": N_(
         "Token ini bukan token perangkat untuk layar ini. Periksa kembali token dari admin."

@@ -62,6 +62,7 @@ def _values(state: OfficeQueue, ticket: Ticket, lang: str, base_url: str) -> dic
         "ahead": ahead,
         "wait": f"{estimate.low}-{estimate.high}",
         "link": f"{base_url}/t/{ticket.token}",
+        "survey": f"{base_url}/s/{ticket.token}",
     }
 
 

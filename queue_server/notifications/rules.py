@@ -56,7 +56,9 @@ TEMPLATES: dict[Kind, str] = {
         "{office}: nomor {number} terlewat. Segera lapor ke petugas; nomor Anda dipanggil "
         "lagi setelah beberapa nomor."
     ),
-    Kind.FINISHED: N_("{office}: layanan nomor {number} selesai. Terima kasih."),
+    Kind.FINISHED: N_(
+        "{office}: layanan nomor {number} selesai. Terima kasih. Nilai layanan kami: {survey}"
+    ),
     Kind.CANCELLED: N_("{office}: nomor antrean {number} sudah dibatalkan."),
 }
 

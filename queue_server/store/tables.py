@@ -214,4 +214,35 @@ class MessageRow(SQLModel, table=True):
     sent_at: datetime | None = _utc()
 
 
+class SurveyResponseRow(SQLModel, table=True):
+    """One SKM answer (Permenpan RB 14/2017): nine scores 1-4 and the optional respondent fields;
+    at most one per ticket."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (Index("ix_survey_office_day", "office_id", "service_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="offices.id")
+    ticket_id: str = Field(foreign_key="tickets.id", max_length=32, unique=True)
+    service_date: date
+    service: str = Field(max_length=8)
+    counter: int | None = None
+    officer: str | None = Field(default=None, max_length=64)
+    u1: int
+    u2: int
+    u3: int
+    u4: int
+    u5: int
+    u6: int
+    u7: int
+    u8: int
+    u9: int
+    age_group: str | None = Field(default=None, max_length=8)
+    sex: str | None = Field(default=None, max_length=1)
+    education: str | None = Field(default=None, max_length=8)
+    occupation: str | None = Field(default=None, max_length=24)
+    channel: str = Field(max_length=8)  # phone | counter
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 metadata = SQLModel.metadata

@@ -10,11 +10,14 @@ import qrcode.image.svg
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from queue_server.api.deps import Ctx
-from queue_server.i18n import N_, negotiate, normalize_lang
+from queue_server.api.deps import Context, Ctx
+from queue_server.domain import skm
+from queue_server.domain.model import TicketStatus
+from queue_server.i18n import N_, negotiate, normalize_lang, translate
+from queue_server.services import survey
 from queue_server.services.queue import TicketNotFound
 from queue_server.web.templating import TEMPLATE_DIR, templates, texts
-from queue_server.web.texts import LINE_TEXT
+from queue_server.web.texts import LINE_TEXT, PROFILE_TEXT, SCORE_TEXT, SURVEY_TEXT, UNSUR_TEXT
 
 router = APIRouter(include_in_schema=False)
 pages = templates(TEMPLATE_DIR)
@@ -89,6 +92,7 @@ def track_page(request: Request, token: str, ctx: Ctx, lang: str | None = None) 
             else ticket.service,
             "open": ticket.status.value in OPEN,
             "lapor_url": LAPOR_URL,
+            "survey_url": f"/s/{ticket.token}" if ticket.status is TicketStatus.DONE else None,
             "config": config,
         },
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
@@ -116,3 +120,58 @@ def track_qr(token: str, ctx: Ctx) -> Response:
     return Response(
         qr_svg(url), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"}
     )
+
+
+def survey_page(
+    request: Request, ctx: Context, office: Any, ticket: Any, state: str, lang: str, *,
+    tablet: bool = False,
+) -> Response:  # fmt: skip
+    """The SKM form for `ticket` (state: open | answered | not_yet | waiting)."""
+    config = {
+        "token": ticket.token if ticket is not None else None,
+        "lang": lang,
+        "tablet": tablet,
+        "keys": list(skm.KEYS),
+        "text": texts(SURVEY_TEXT, lang),
+    }
+    profile = [
+        (field, translate(PROFILE_TEXT[field], lang), survey.CHOICES[field])
+        for field in survey.PROFILE
+    ]
+    return pages.TemplateResponse(
+        request,
+        "survey.html",
+        {
+            "lang": lang,
+            "other_lang": "en" if lang == "id" else "id",
+            "office": office,
+            "ticket": ticket,
+            "state": state,
+            "tablet": tablet,
+            "unsur": [(key, translate(UNSUR_TEXT[key], lang)) for key in skm.KEYS],
+            "scores": [(score, translate(words, lang)) for score, words in SCORE_TEXT.items()],
+            "profile": profile,
+            "config": config,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/s/{token}", response_class=HTMLResponse)
+def survey_for_ticket(request: Request, token: str, ctx: Ctx, lang: str | None = None) -> Response:
+    """The visitor's satisfaction survey, once their service is done."""
+    try:
+        office_id, view = ctx.queue.find(token)
+    except TicketNotFound:
+        language = (
+            normalize_lang(lang) if lang else negotiate(request.headers.get("accept-language"))
+        )
+        return pages.TemplateResponse(
+            request, "not_found.html", {"lang": language}, status_code=404
+        )
+    ticket = view.ticket
+    language = normalize_lang(lang) if lang else ticket.language.value
+    with ctx.queue.db.read() as conn:
+        done = survey.answered(conn, ticket.id)
+    state = "answered" if done else "open" if ticket.status is TicketStatus.DONE else "not_yet"
+    return survey_page(request, ctx, ctx.admin.get_office(office_id), ticket, state, language)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from queue_server.api.deps import SESSION_COOKIE, Context, Ctx
 from queue_server.domain.model import PriorityGroup
 from queue_server.i18n import N_, normalize_lang, translate
-from queue_server.services.auth import DeviceKind, Principal
+from queue_server.services.auth import DeviceKind, Principal, Role
 from queue_server.web.pairing import paired
 from queue_server.web.templating import TEMPLATE_DIR, templates, texts
 from queue_server.web.texts import LINE_TEXT
@@ -327,6 +327,101 @@ def messages_page(
             "status": wanted,
             "kinds": _words(MESSAGE_KINDS, language),
             "statuses": _words(MESSAGE_STATUS, language),
+            "who": who,
+        },
+    )
+
+
+@router.get("/survei/{counter}", response_class=HTMLResponse)
+def counter_survey(request: Request, counter: int, ctx: Ctx, lang: str | None = None) -> Response:
+    """A tablet on the counter's desk: the survey for the visitor this counter just served."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from queue_server.services import survey
+    from queue_server.store.repository import find_ticket, tickets
+    from queue_server.web.routes import survey_page
+
+    who = signed_in(ctx, request) or paired(ctx, request, DeviceKind.COUNTER)
+    if who is None or (who.device is DeviceKind.COUNTER and who.counter != counter):
+        return _to_login(request)
+    language = normalize_lang(lang)
+    found = _office(ctx, who, None)
+    state = ctx.queue.read(found.id)
+    since = ctx.clock.now() - timedelta(minutes=20)
+    with ctx.queue.db.read() as conn:
+        ids = conn.execute(
+            select(tickets.c.id)
+            .where(
+                tickets.c.office_id == found.id, tickets.c.service_date == state.service_date,
+                tickets.c.counter == counter, tickets.c.status == "done",
+                tickets.c.finished_at >= since,
+            )
+            .order_by(tickets.c.finished_at.desc())
+            .limit(5)
+        ).scalars().all()  # fmt: skip
+        ticket = None
+        for ticket_id in ids:
+            if not survey.answered(conn, ticket_id):
+                ticket = find_ticket(conn, ticket_id=ticket_id)[1]
+                break
+    page_state = "open" if ticket is not None else "waiting"
+    return survey_page(request, ctx, found, ticket, page_state, language, tablet=True)
+
+
+@router.get("/laporan/skm", response_class=HTMLResponse)
+def skm_recap(
+    request: Request,
+    ctx: Ctx,
+    lang: str | None = None,
+    office: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Response:
+    """The SKM recap as offices publish it: per element, the IKM and its grade; printable."""
+    from datetime import date
+
+    from queue_server.domain import skm
+    from queue_server.services import survey
+    from queue_server.web.texts import PROFILE_TEXT, UNSUR_TEXT
+
+    who = signed_in(ctx, request)
+    if who is None:
+        return _to_login(request)
+    if who.role is Role.OFFICER:
+        return RedirectResponse("/loket", status_code=303)
+    language = normalize_lang(lang)
+    found = _office(ctx, who, office)
+    today = ctx.queue.read(found.id).service_date
+    try:
+        first = date.fromisoformat(start) if start else today.replace(day=1)
+        last = date.fromisoformat(end) if end else today
+    except ValueError:
+        first, last = today.replace(day=1), today
+    with ctx.queue.db.read() as conn:
+        result = survey.recap(conn, found.id, first, last)
+    state = ctx.queue.read(found.id)
+    names = {
+        code: (s.name_en if language == "en" else s.name_id) for code, s in state.services.items()
+    }
+    return pages.TemplateResponse(
+        request,
+        "skm.html",
+        {
+            "lang": language,
+            "office": found,
+            "start": first,
+            "end": last,
+            "result": result["index"],
+            "services": [
+                (code, names.get(code, code), i) for code, i in result["services"].items()
+            ],
+            "profile": [
+                (translate(PROFILE_TEXT[f], language), result["profile"][f]) for f in survey.PROFILE
+            ],
+            "unsur": [(key, translate(UNSUR_TEXT[key], language)) for key in skm.KEYS],
+            "weight": "1/9",
             "who": who,
         },
     )

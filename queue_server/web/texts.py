@@ -11,3 +11,40 @@ LINE_TEXT: dict[str, str] = {
     "estimate_upto": N_("Perkiraan menunggu paling lama {high} menit"),
     "estimate_soon": N_("Segera dipanggil"),
 }
+
+# The nine SKM elements (Permenpan RB 14/2017) as the survey asks them; the keys are
+# queue_server.domain.skm.KEYS, the Indonesian names the regulation's own wording.
+UNSUR_TEXT: dict[str, str] = {
+    "u1": N_("Persyaratan"),
+    "u2": N_("Sistem, mekanisme, dan prosedur"),
+    "u3": N_("Waktu penyelesaian"),
+    "u4": N_("Biaya/tarif"),
+    "u5": N_("Produk spesifikasi jenis pelayanan"),
+    "u6": N_("Kompetensi pelaksana"),
+    "u7": N_("Perilaku pelaksana"),
+    "u8": N_("Penanganan pengaduan, saran dan masukan"),
+    "u9": N_("Sarana dan prasarana"),
+}
+SCORE_TEXT: dict[int, str] = {
+    1: N_("Tidak baik"),
+    2: N_("Kurang baik"),
+    3: N_("Baik"),
+    4: N_("Sangat baik"),
+}
+PROFILE_TEXT: dict[str, str] = {
+    "age_group": N_("Umur"),
+    "sex": N_("Jenis kelamin"),
+    "education": N_("Pendidikan"),
+    "occupation": N_("Pekerjaan"),
+}
+SURVEY_TEXT: dict[str, str] = {
+    "thanks": N_("Terima kasih atas penilaian Anda."),
+    "missing": N_("Mohon beri nilai untuk kesembilan unsur."),
+    "failed": N_("Gagal mengirim. Periksa sambungan lalu coba lagi."),
+}
+GRADE_TEXT: dict[str, str] = {  # the grade words of queue_server.domain.skm.GRADES
+    "A": N_("Sangat Baik"),
+    "B": N_("Baik"),
+    "C": N_("Kurang Baik"),
+    "D": N_("Tidak Baik"),
+}

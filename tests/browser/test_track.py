@@ -91,3 +91,46 @@ def test_unknown_ticket_says_so(phone: Any, site: Site) -> None:
     assert response is not None and response.status == 404
     assert "Nomor antrean tidak ditemukan." in phone.locator("h1").inner_text()
     assert_accessible(phone, "phone page not found")
+
+
+def test_survey_after_service_and_the_printable_recap(
+    phone: Any, site: Site, shots: Path, browser: Any
+) -> None:
+    mine = take(site, "B")
+    token = site.officer(2)
+    site.api("POST", f"/api/v1/offices/{OFFICE}/counters/2/open", token=token)
+    site.api("POST", f"/api/v1/offices/{OFFICE}/tickets/{mine['token']}/call", {"counter": 2},
+             token=token)  # fmt: skip
+    phone.goto(f"{site.url}/t/{mine['token']}")
+    link = phone.locator("#survey-link")
+    assert not link.is_visible()
+    site.api("POST", f"/api/v1/offices/{OFFICE}/tickets/{mine['token']}/finish", token=token)
+    link.wait_for(state="visible")  # appears live when the service is done
+    link.tap()
+    phone.wait_for_url(f"**/s/{mine['token']}")
+    phone.locator("button.send").tap()
+    assert "kesembilan unsur" in phone.locator("#survey-error").inner_text()
+    for i, score in enumerate([4, 3, 4, 4, 3, 4, 4, 3, 4], start=1):
+        phone.locator(f'input[name="u{i}"][value="{score}"]').check()
+    phone.locator("#age_group").select_option("30-39")
+    assert_accessible(phone, "survey page")
+    phone.screenshot(animations="disabled", path=str(shots / "hp-4-survei.png"), full_page=True)
+    phone.locator("button.send").tap()
+    phone.locator("#survey-thanks").filter(has_text="Terima kasih").wait_for()
+
+    site.api("POST", "/api/v1/users", {"username": "kasi", "password": "rahasia-kasi-1",
+                                       "role": "supervisor", "office": OFFICE})  # fmt: skip
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{site.url}/laporan/skm")
+        page.locator("#username").fill("kasi")
+        page.locator("#password").fill("rahasia-kasi-1")
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_url("**/laporan/skm")
+        assert page.locator("#ikm").inner_text() == "91.67"
+        assert page.locator("#grade").inner_text() == "A (Sangat Baik)"
+        assert_accessible(page, "SKM recap")
+        page.screenshot(animations="disabled", path=str(shots / "laporan-skm.png"), full_page=True)
+    finally:
+        context.close()

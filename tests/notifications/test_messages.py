@@ -199,6 +199,7 @@ def test_default_texts_fit_one_plain_sms(kind: Kind, lang: str) -> None:
         "office": "Kantor Kecamatan Winongan", "number": "A1015", "service": "Perizinan",
         "counter": 12, "ahead": 99, "wait": "30-45",
         "link": "https://antrean.winongan.go.id/t/8xG2k9QzL1mN4pR7sT0vWw",
+        "survey": "https://antrean.winongan.go.id/s/8xG2k9QzL1mN4pR7sT0vWw",
     }  # fmt: skip
     text = render(kind, lang, values, NotifySettings())
     assert is_gsm7(text), text

@@ -28,6 +28,7 @@ function render(ticket) {
     $("estimate").textContent = estimateText(T, ticket.estimate_minutes);
   }
   $("cancel").hidden = !OPEN.includes(status);
+  $("survey-link").hidden = status !== "done";
   $("sound").hidden = !OPEN.includes(status);
 
   const calledNow =
