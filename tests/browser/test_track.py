@@ -132,5 +132,10 @@ def test_survey_after_service_and_the_printable_recap(
         assert page.locator("#grade").inner_text() == "A (Sangat Baik)"
         assert_accessible(page, "SKM recap")
         page.screenshot(animations="disabled", path=str(shots / "laporan-skm.png"), full_page=True)
+        page.goto(f"{site.url}/laporan?by=service")
+        assert page.locator("table.figures tr.total th").inner_text() == "Jumlah"
+        assert page.locator("table.heatmap tbody tr").count() == 7
+        assert_accessible(page, "report page")
+        page.screenshot(animations="disabled", path=str(shots / "laporan.png"), full_page=True)
     finally:
         context.close()

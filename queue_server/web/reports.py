@@ -1,0 +1,256 @@
+"""Report pages for supervisors: figures by period or group with the peak-hour heatmap, CSV and
+XLSX exports, and the printable daily closing report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from queue_server.api.deps import Context, Ctx
+from queue_server.i18n import N_, normalize_lang, translate
+from queue_server.reports.figures import GROUPINGS, Figures, figures, grouped, heatmap
+from queue_server.reports.visits import visits
+from queue_server.services.auth import Principal, Role
+from queue_server.web.staff import PRIORITY_WORDS, _office, signed_in
+from queue_server.web.templating import TEMPLATE_DIR, templates
+
+router = APIRouter(include_in_schema=False)
+pages = templates(TEMPLATE_DIR)
+
+GROUP_WORDS: dict[str, str] = {
+    "day": N_("Hari"),
+    "week": N_("Pekan"),
+    "month": N_("Bulan"),
+    "weekday": N_("Hari dalam minggu"),
+    "service": N_("Layanan"),
+    "counter": N_("Loket"),
+    "officer": N_("Petugas"),
+    "priority": N_("Jalur prioritas"),
+}
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("arrived", N_("Datang")),
+    ("served", N_("Dilayani")),
+    ("served_pct", N_("% dilayani")),
+    ("no_shows", N_("Tidak hadir")),
+    ("cancelled", N_("Batal")),
+    ("expired", N_("Tidak terlayani")),
+    ("transfers", N_("Dialihkan")),
+    ("wait_avg", N_("Tunggu rata-rata (menit)")),
+    ("wait_median", N_("Tunggu median")),
+    ("wait_p90", N_("Tunggu P90")),
+    ("wait_max", N_("Tunggu maks")),
+    ("above_target", N_("Di atas target")),
+    ("above_target_pct", N_("% di atas target")),
+    ("service_avg", N_("Layanan rata-rata (menit)")),
+    ("service_max", N_("Layanan maks")),
+)
+WEEKDAY_WORDS = (
+    N_("Senin"),
+    N_("Selasa"),
+    N_("Rabu"),
+    N_("Kamis"),
+    N_("Jumat"),
+    N_("Sabtu"),
+    N_("Minggu"),
+)
+
+
+def _supervisor(ctx: Context, request: Request) -> Principal | None:
+    who = signed_in(ctx, request)
+    return who if who is not None and who.role in (Role.ADMIN, Role.SUPERVISOR) else None
+
+
+def _period(ctx: Context, office_id: int, start: str | None, end: str | None) -> tuple[date, date]:
+    today = ctx.queue.read(office_id).service_date
+    try:
+        first = date.fromisoformat(start) if start else today.replace(day=1)
+        last = date.fromisoformat(end) if end else today
+    except ValueError:
+        first, last = today.replace(day=1), today
+    return (first, last) if first <= last else (last, first)
+
+
+def _cell(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def _label(by: str, key: object, lang: str) -> str:
+    if key is None:
+        return translate(N_("(belum dipanggil)"), lang)
+    if by == "weekday" and isinstance(key, int):
+        return translate(WEEKDAY_WORDS[key], lang)
+    if by == "priority":
+        return translate(PRIORITY_WORDS.get(str(key), str(key)), lang)
+    if by == "counter":
+        return translate(N_("Loket {n}"), lang, n=key)
+    return str(key)
+
+
+def _rows(by: str, groups: dict[object, Figures], total: Figures, lang: str) -> list[list[str]]:
+    rows = [
+        [_label(by, key, lang), *(_cell(getattr(f, c)) for c, _ in COLUMNS)]
+        for key, f in groups.items()
+    ]
+    rows.append([translate(N_("Jumlah"), lang), *(_cell(getattr(total, c)) for c, _ in COLUMNS)])
+    return rows
+
+
+def _report(
+    ctx: Context,
+    request: Request,
+    office: str | None,
+    start: str | None,
+    end: str | None,
+    by: str,
+    lang: str | None,
+) -> dict[str, Any] | Response:
+    who = _supervisor(ctx, request)
+    if who is None:
+        return RedirectResponse(f"/masuk?next={request.url.path}", status_code=303)
+    language = normalize_lang(lang)
+    found = _office(ctx, who, office)
+    first, last = _period(ctx, found.id, start, end)
+    grouping = by if by in GROUPINGS else "day"
+    with ctx.queue.db.read() as conn:
+        all_visits = visits(conn, found.id, first, last)
+    header = [translate(GROUP_WORDS[grouping], language)] + [
+        translate(w, language) for _, w in COLUMNS
+    ]
+    return {
+        "who": who,
+        "lang": language,
+        "office": found,
+        "start": first,
+        "end": last,
+        "by": grouping,
+        "header": header,
+        "rows": _rows(grouping, grouped(all_visits, grouping), figures(all_visits), language),
+        "heat": heatmap(all_visits, found.timezone),
+    }
+
+
+@router.get("/laporan", response_class=HTMLResponse)
+def report_page(
+    request: Request,
+    ctx: Ctx,
+    office: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    by: str = "day",
+    lang: str | None = None,
+) -> Response:
+    """Figures by period or group, the peak-hour heatmap, and the export links."""
+    data = _report(ctx, request, office, start, end, by, lang)
+    if isinstance(data, Response):
+        return data
+    heat = data["heat"]
+    peak = max((max(row) for row in heat), default=0)
+    hours = [h for h in range(24) if any(row[h] for row in heat)] or list(range(7, 16))
+    data["hours"] = list(range(min(hours), max(hours) + 1))
+    data["heat_rows"] = [
+        (
+            translate(WEEKDAY_WORDS[d], data["lang"]),
+            [
+                (heat[d][h], 0 if not peak else min(5, -(-5 * heat[d][h] // peak)))
+                for h in data["hours"]
+            ],
+        )
+        for d in range(7)
+    ]
+    data["groups"] = [(key, translate(words, data["lang"])) for key, words in GROUP_WORDS.items()]
+    return pages.TemplateResponse(request, "reports.html", data)
+
+
+@router.get("/laporan.csv")
+def report_csv(
+    request: Request,
+    ctx: Ctx,
+    office: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    by: str = "day",
+    lang: str | None = None,
+) -> Response:
+    """The same figures as CSV (opens in any spreadsheet)."""
+    data = _report(ctx, request, office, start, end, by, lang)
+    if isinstance(data, Response):
+        return data
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(data["header"])
+    writer.writerows(data["rows"])
+    name = f"laporan-{data['office'].slug}-{data['start']}-{data['end']}-{data['by']}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/laporan.xlsx")
+def report_xlsx(
+    request: Request,
+    ctx: Ctx,
+    office: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    by: str = "day",
+    lang: str | None = None,
+) -> Response:
+    """The same figures as an Excel workbook."""
+    from openpyxl import Workbook
+
+    data = _report(ctx, request, office, start, end, by, lang)
+    if isinstance(data, Response):
+        return data
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Laporan"
+    sheet.append(data["header"])
+    for row in data["rows"]:
+        sheet.append([_number(cell) for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    name = f"laporan-{data['office'].slug}-{data['start']}-{data['end']}-{data['by']}.xlsx"
+    return Response(
+        out.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _number(cell: str) -> str | float:
+    try:
+        return float(cell)
+    except ValueError:
+        return cell
+
+
+@router.get("/laporan/harian", response_class=HTMLResponse)
+def closing_report(
+    request: Request,
+    ctx: Ctx,
+    office: str | None = None,
+    day: str | None = None,
+    lang: str | None = None,
+) -> Response:
+    """The daily closing report: served, not served, no-shows, by service and by counter."""
+    data = _report(ctx, request, office, day, day, "service", lang)
+    if isinstance(data, Response):
+        return data
+    with ctx.queue.db.read() as conn:
+        day_visits = visits(conn, data["office"].id, data["start"], data["start"])
+    language = data["lang"]
+    data["by_counter"] = _rows(
+        "counter", grouped(day_visits, "counter"), figures(day_visits), language
+    )
+    counter_words = GROUP_WORDS["counter"]
+    data["counter_header"] = [translate(counter_words, language), *data["header"][1:]]
+    return pages.TemplateResponse(request, "closing.html", data)
