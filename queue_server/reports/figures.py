@@ -11,14 +11,14 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Visit:
     service: str
     service_date: date
@@ -33,19 +33,21 @@ class Visit:
     officer: str | None
     transferred: bool
     target_minutes: int
+    wait_minutes: float | None = field(init=False)  # issue to last call
+    service_minutes: float | None = field(init=False)  # start (or last call) to finish
 
-    @property
-    def wait_minutes(self) -> float | None:
-        if self.called_at is None:
-            return None
-        return max(0.0, (self.called_at - self.issued_at).total_seconds() / 60)
-
-    @property
-    def service_minutes(self) -> float | None:
-        begin = self.started_at or self.called_at
-        if self.status != "done" or begin is None or self.finished_at is None:
-            return None
-        return max(0.0, (self.finished_at - begin).total_seconds() / 60)
+    def __post_init__(self) -> None:
+        called = self.called_at
+        self.wait_minutes = (
+            None if called is None else max(0.0, (called - self.issued_at).total_seconds() / 60)
+        )
+        begin = self.started_at or called
+        finished = self.finished_at
+        self.service_minutes = (
+            max(0.0, (finished - begin).total_seconds() / 60)
+            if self.status == "done" and begin is not None and finished is not None
+            else None
+        )
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,7 @@ class Figures:
 
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Nearest-rank percentile (the value at or below which q% of the values fall)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
+    return _nearest_rank(sorted(values), q)
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -81,29 +79,53 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def figures(visits: Iterable[Visit]) -> Figures:
-    visits = list(visits)
-    arrived = len(visits)
-    served = [v for v in visits if v.status == "done"]
-    waits = [w for v in visits if (w := v.wait_minutes) is not None]
-    above = sum(1 for v in visits if (w := v.wait_minutes) is not None and w > v.target_minutes)
-    services = [s for v in served if (s := v.service_minutes) is not None]
+    arrived = served = no_shows = cancelled = expired = transfers = above = 0
+    waits: list[float] = []
+    services: list[float] = []
+    for v in visits:  # one pass: reports read months of tickets
+        arrived += 1
+        status = v.status
+        if status == "done":
+            served += 1
+        elif status == "no_show":
+            no_shows += 1
+        elif status == "cancelled":
+            cancelled += 1
+        elif status == "expired":
+            expired += 1
+        if v.transferred:
+            transfers += 1
+        wait = v.wait_minutes
+        if wait is not None:
+            waits.append(wait)
+            if wait > v.target_minutes:
+                above += 1
+        if v.service_minutes is not None:
+            services.append(v.service_minutes)
+    waits.sort()
     return Figures(
         arrived=arrived,
-        served=len(served),
-        served_pct=100 * len(served) / arrived if arrived else None,
-        no_shows=sum(1 for v in visits if v.status == "no_show"),
-        cancelled=sum(1 for v in visits if v.status == "cancelled"),
-        expired=sum(1 for v in visits if v.status == "expired"),
-        transfers=sum(1 for v in visits if v.transferred),
+        served=served,
+        served_pct=100 * served / arrived if arrived else None,
+        no_shows=no_shows,
+        cancelled=cancelled,
+        expired=expired,
+        transfers=transfers,
         wait_avg=_mean(waits),
         wait_median=statistics.median(waits) if waits else None,
-        wait_p90=percentile(waits, 90),
-        wait_max=max(waits) if waits else None,
+        wait_p90=_nearest_rank(waits, 90),
+        wait_max=waits[-1] if waits else None,
         above_target=above,
         above_target_pct=100 * above / len(waits) if waits else None,
         service_avg=_mean(services),
         service_max=max(services) if services else None,
     )
+
+
+def _nearest_rank(ordered: Sequence[float], q: float) -> float | None:
+    if not ordered:
+        return None
+    return ordered[max(1, math.ceil(q / 100 * len(ordered))) - 1]
 
 
 def _week(day: date) -> str:

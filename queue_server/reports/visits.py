@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, select, type_coerce
 
 from queue_server.store.repository import services, tickets
 
@@ -21,28 +23,63 @@ def visits(conn: Connection, office_id: int, start: date, end: date) -> list[Vis
             )
         )
     }
+    c = tickets.c
+    day, times = c.service_date, [c.issued_at, c.called_at, c.started_at, c.finished_at]
+    parse: Callable[[Any], Any] = _same
+    parse_day: Callable[[Any], Any] = _same
+    if conn.dialect.name == "sqlite":  # read the stored text and parse it in C: much faster
+        day = type_coerce(day, String()).label("service_date")
+        times = [type_coerce(t, String()).label(t.name) for t in times]
+        parse, parse_day = _from_text, date.fromisoformat
     rows = conn.execute(
-        select(tickets).where(
-            tickets.c.office_id == office_id,
-            tickets.c.service_date >= start,
-            tickets.c.service_date <= end,
-        )
+        select(
+            c.service,
+            day,
+            c.status,
+            c.priority,
+            c.channel,
+            *times,
+            c.counter,
+            c.officer,
+            c.transferred_from,
+        ).where(c.office_id == office_id, c.service_date >= start, c.service_date <= end)
     ).all()
     return [
         Visit(
-            service=r.service,
-            service_date=r.service_date,
-            status=r.status,
-            priority=r.priority,
-            channel=r.channel,
-            issued_at=r.issued_at,
-            called_at=r.called_at,
-            started_at=r.started_at,
-            finished_at=r.finished_at,
-            counter=r.counter,
-            officer=r.officer,
-            transferred=r.transferred_from is not None,
-            target_minutes=int(targets.get(r.service, 15)),
+            service,
+            parse_day(service_day),
+            status,
+            priority,
+            channel,
+            parse(issued),
+            parse(called),
+            parse(started),
+            parse(finished),
+            counter,
+            officer,
+            moved is not None,
+            targets.get(service, 15),
         )
-        for r in rows
+        for (
+            service,
+            service_day,
+            status,
+            priority,
+            channel,
+            issued,
+            called,
+            started,
+            finished,
+            counter,
+            officer,
+            moved,
+        ) in rows
     ]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _from_text(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
