@@ -8,8 +8,10 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -135,6 +137,11 @@ def create_app(
     app.state.printing = dispatcher
     app.state.deliverer = deliverer
     errors.install(app)
+
+    @app.exception_handler(staff.NoOffice)
+    async def _no_office(_request: Any, _exc: Exception) -> Response:
+        return RedirectResponse("/docs", status_code=303)  # set up an office first (the API)
+
     app.include_router(auth.router)
     app.include_router(queue.router)
     app.include_router(admin.router)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from queue_server.domain import queue as domain
 from queue_server.domain.errors import DomainError
@@ -21,6 +22,7 @@ from queue_server.store.repository import tickets
 from . import outbox
 
 ACTIVE = ("waiting", "called", "serving", "on_hold", "missed")
+HELP_REPLIES = 5  # help texts one phone gets in 24 hours (commands are always answered)
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "ANTRE": ("take", "id"), "ANTRI": ("take", "id"), "QUEUE": ("take", "en"),
@@ -95,12 +97,29 @@ class Chat:
         except InvalidPhone:
             return None  # not a phone we can answer
         command = parse(text)
+        if command.action == "help" and self._replies_today(office_id, phone) >= HELP_REPLIES:
+            return None  # two auto-responders must not ping-pong at the office's expense
         reply: str | None = getattr(self, f"_{command.action}")(office_id, phone, command)
         if reply is not None:
             with self.queue.db.write() as conn:
                 outbox.queue_reply(conn, office_id, phone, command.lang, plain(reply),
                                    self.queue.clock.now())  # fmt: skip
         return reply
+
+    def _replies_today(self, office_id: int, phone: str) -> int:
+        since = self.queue.clock.now() - timedelta(hours=24)
+        with self.queue.db.read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        outbox.messages.c.office_id == office_id,
+                        outbox.messages.c.phone == phone,
+                        outbox.messages.c.kind == "reply",
+                        outbox.messages.c.created_at >= since,
+                    )
+                ).scalar()
+                or 0
+            )
 
     def _active(self, conn: Connection, office_id: int, phone: str) -> list[Any]:
         day = self.queue.read(office_id).service_date
@@ -200,6 +219,7 @@ class Chat:
                 .where(
                     and_(
                         outbox.messages.c.phone == phone,
+                        outbox.messages.c.office_id == office_id,
                         outbox.messages.c.status.in_(("pending", "sending")),
                         outbox.messages.c.kind != "reply",
                     )

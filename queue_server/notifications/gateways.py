@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import subprocess
 import urllib.error
 import urllib.parse
@@ -120,7 +121,9 @@ class HttpGateway:
 
 @dataclass
 class GammuGateway:
-    command: str = "gammu-smsd-inject"
+    # The program is the server's to choose (ANTREAN_GAMMU_COMMAND), never an office setting.
+    command: str = field(default_factory=lambda: os.environ.get(
+        "ANTREAN_GAMMU_COMMAND", "gammu-smsd-inject"))  # fmt: skip
 
     def send(self, message: Outgoing) -> None:
         args = [self.command, "TEXT", message.phone, "-len", str(len(message.text)),
@@ -129,8 +132,12 @@ class GammuGateway:
             args.append("-unicode")
         try:
             subprocess.run(args, check=True, capture_output=True, timeout=30)
-        except (OSError, subprocess.SubprocessError) as error:
-            raise GatewayError(f"gammu-smsd-inject: {error}") from None
+        except subprocess.CalledProcessError as error:  # no command line: it holds the number
+            raise GatewayError(f"gammu-smsd-inject exited with {error.returncode}") from None
+        except subprocess.TimeoutExpired:
+            raise GatewayError("gammu-smsd-inject timed out") from None
+        except OSError as error:
+            raise GatewayError(f"gammu-smsd-inject could not run: {error.strerror}") from None
 
 
 @dataclass
@@ -187,9 +194,13 @@ def from_settings(config: Mapping[str, Any]) -> Gateway:
     if kind == "log":
         return LogGateway()
     if kind == "http":
+        if not str(options.get("url", "")).startswith(("http://", "https://")):
+            raise ValueError("an http gateway needs an http(s) URL")
         return HttpGateway(**options)
     if kind == "gammu":
-        return GammuGateway(**options)
+        if options:
+            raise TypeError("the gammu gateway takes no settings")
+        return GammuGateway()
     if kind == "whatsapp":
         return WhatsAppCloudGateway(**options)
     if kind == "apprise":

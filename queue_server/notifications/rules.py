@@ -109,5 +109,21 @@ def render(kind: Kind, lang: str, values: Mapping[str, Any], settings: NotifySet
     text = own if own else translate(TEMPLATES[kind], lang)
     try:
         return _Safe().vformat(text, (), values).strip()
-    except (ValueError, IndexError):  # a broken office template: fall back to ours
+    except Exception:  # a broken office template ({x.y}, {x[0]}, "{"): fall back to ours
         return _Safe().vformat(translate(TEMPLATES[kind], lang), (), values).strip()
+
+
+def broken_templates(settings: NotifySettings) -> list[str]:
+    """The office templates that do not render with sample values (refused when saved)."""
+    sample = {
+        **{"office": "Kantor", "number": "A001", "service": "Layanan", "counter": 1},
+        **{"ahead": 3, "wait": "5-10", "link": "http://x/t/t", "survey": "http://x/s/t"},
+    }
+    broken = []
+    for kind, texts in settings.templates.items():
+        for lang, text in texts.items():
+            try:
+                _Safe().vformat(text, (), sample)
+            except Exception:
+                broken.append(f"{kind}.{lang}")
+    return broken

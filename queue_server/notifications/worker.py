@@ -84,8 +84,7 @@ class Deliverer:
             settings = {m.office_id: outbox.settings_for(conn, m.office_id) for m in claimed}
         if not claimed:
             return 0
-        gateways = {office: self.gateway_for(s.gateway) for office, s in settings.items()}
-        outcomes = [self._deliver(m, settings[m.office_id], gateways[m.office_id]) for m in claimed]
+        outcomes = [self._deliver(m, settings[m.office_id]) for m in claimed]
         now = self.clock.now()
         with self.db.write() as conn:
             for message_id, status, attempts, error, retry_at in outcomes:
@@ -94,7 +93,7 @@ class Deliverer:
         return len(claimed)
 
     def _deliver(
-        self, message: outbox.Claimed, settings: NotifySettings, gateway: Gateway
+        self, message: outbox.Claimed, settings: NotifySettings
     ) -> tuple[str, str, int, str | None, datetime | None]:
         """Try one message; return how to settle it: (id, status, attempts, error, retry at)."""
         attempts = message.attempts + 1
@@ -103,9 +102,9 @@ class Deliverer:
             return message.id, "dropped", message.attempts, f"stale: ticket is {status}", None
         outgoing = Outgoing(message.id, message.phone, message.body, message.kind, message.language)
         try:
-            gateway.send(outgoing)
-        except (GatewayError, ValueError, TypeError) as error:
-            reason = str(error)[:300]
+            self.gateway_for(settings.gateway).send(outgoing)
+        except Exception as error:  # whatever went wrong, this message is retried, alone
+            reason = (str(error) if isinstance(error, GatewayError) else type(error).__name__)[:300]
             if attempts >= settings.max_attempts:
                 log.warning("message %s given up after %d attempts: %s", message.id, attempts,
                             reason)  # fmt: skip

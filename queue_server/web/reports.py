@@ -212,7 +212,7 @@ def report_xlsx(
         return data
     book = Workbook()
     sheet = book.active
-    sheet.title = "Laporan"
+    sheet.title = translate(N_("Laporan"), data["lang"])
     sheet.append(data["header"])
     for row in data["rows"]:
         sheet.append([_number(cell) for cell in row])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -104,6 +105,10 @@ def _to_login(request: Request) -> Response:
     return RedirectResponse(f"/masuk?next={request.url.path}", status_code=303)
 
 
+class NoOffice(Exception):
+    """An admin on a server with no office yet."""
+
+
 def _office(ctx: Context, who: Principal, slug: str | None) -> Any:
     """The office a staff page is for: the officer's own, or (admins) the one asked for."""
     if who.office_id is not None:
@@ -112,7 +117,9 @@ def _office(ctx: Context, who: Principal, slug: str | None) -> Any:
     for office in offices:
         if office.slug == slug:
             return office
-    return offices[0] if offices else None
+    if not offices:
+        raise NoOffice
+    return offices[0]
 
 
 def _words(table: dict[str, str], lang: str) -> dict[str, str]:
@@ -130,7 +137,8 @@ def _controls(controls: tuple[Control, ...], lang: str) -> list[dict[str, Any]]:
 def login_page(request: Request, lang: str | None = None, next: str = "/loket") -> Response:
     """Sign in (officers, supervisors, admins)."""
     language = normalize_lang(lang)
-    target = next if next.startswith("/") and not next.startswith("//") else "/loket"
+    safe = next.startswith("/") and not next.startswith("//") and "\\" not in next
+    target = next if safe else "/loket"
     config = {
         "lang": language,
         "next": target,
@@ -149,8 +157,6 @@ def counter_picker(
         return _to_login(request)
     language = normalize_lang(lang)
     found = _office(ctx, who, office)
-    if found is None:
-        return RedirectResponse("/docs", status_code=303)
     state = ctx.queue.read(found.id)
     counters = [state.counters[n] for n in sorted(state.counters)]
     return pages.TemplateResponse(
@@ -317,6 +323,9 @@ def messages_page(
     found = _office(ctx, who, office)
     wanted = status if status in MESSAGE_STATUS else None
     rows = list_messages(found.slug, ctx, who, status=wanted, limit=200)
+    zone = ZoneInfo(found.timezone)
+    for row in rows:  # the office's own clock, with the date: the list spans days
+        row["local_time"] = row["created_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
     return pages.TemplateResponse(
         request,
         "messages.html",

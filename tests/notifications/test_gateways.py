@@ -154,4 +154,4 @@ def test_settings_choose_the_gateway() -> None:
     with pytest.raises(ValueError):
         from_settings({"kind": "merpati"})
     with pytest.raises(TypeError):
-        from_settings({"kind": "http", "nope": 1})
+        from_settings({"kind": "http", "url": "http://x", "nope": 1})

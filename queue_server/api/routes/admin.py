@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from queue_server.domain.calendar import zone
-from queue_server.notifications import gateways
-from queue_server.notifications.rules import Kind
+from queue_server.notifications import gateways, outbox
+from queue_server.notifications.rules import Kind, broken_templates
 from queue_server.services.auth import Principal, Role
 from queue_server.store import codec
 
@@ -68,10 +68,26 @@ def _without_secrets(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [_without_secrets(v) for v in value]
+    if isinstance(value, str) and "://" in value and "@" in value:  # user:token@ in a URL
+        scheme, _, rest = value.partition("://")
+        return f"{scheme}://****@{rest.rpartition('@')[2]}"
     return value
 
 
-def _office_out(row: Any) -> dict[str, Any]:
+def _keep_secrets(new: Any, old: Any) -> Any:
+    """Settings sent back as shown ("****") keep the stored secret."""
+    if isinstance(new, dict):
+        return {k: _keep_secrets(v, old.get(k) if isinstance(old, dict) else None)
+                for k, v in new.items()}  # fmt: skip
+    if isinstance(new, list):
+        olds = old if isinstance(old, list) else []
+        return [_keep_secrets(v, olds[i] if i < len(olds) else None) for i, v in enumerate(new)]
+    if isinstance(new, str) and isinstance(old, str) and (new == "****" or "://****@" in new):
+        return old
+    return new
+
+
+def _office_out(row: Any, who: Principal | None = None) -> dict[str, Any]:
     return {
         "slug": row.slug,
         "name": row.name,
@@ -81,7 +97,10 @@ def _office_out(row: Any) -> dict[str, Any]:
         "policy": row.policy,
         "voice": codec.voice_to_json(codec.voice_from_json(row.voice)),
         "ticker": row.ticker,
-        "notify": _without_secrets(row.notify or {}),
+        # The gateway's settings (and its secrets, even masked) are for those who manage them.
+        "notify": _without_secrets(row.notify or {})
+        if who is None or who.role in (Role.ADMIN, Role.SUPERVISOR)
+        else {},
         "version": row.version,
     }
 
@@ -90,7 +109,7 @@ def _office_out(row: Any) -> dict[str, Any]:
 @router.get("/offices", response_model=list[schemas.OfficeOut])
 def list_offices(ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     require_staff(who, Role.SUPERVISOR, Role.OFFICER)
-    return [_office_out(r) for r in ctx.admin.list_offices() if who.may_see_office(r.id)]
+    return [_office_out(r, who) for r in ctx.admin.list_offices() if who.may_see_office(r.id)]
 
 
 @router.post("/offices", status_code=201, response_model=schemas.OfficeOut)
@@ -115,7 +134,7 @@ def create_office(body: schemas.OfficeIn, ctx: Ctx, who: Who) -> dict[str, Any]:
 @router.get("/offices/{office}", response_model=schemas.OfficeOut)
 def get_office(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     require_staff(who, Role.SUPERVISOR, Role.OFFICER)
-    return _office_out(ctx.admin.get_office(office_of(ctx, office, who)))
+    return _office_out(ctx.admin.get_office(office_of(ctx, office, who)), who)
 
 
 @router.patch("/offices/{office}", response_model=schemas.OfficeOut)
@@ -133,13 +152,18 @@ def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) ->
     if body.voice is not None:
         changes["voice"] = body.voice.model_dump()
     if body.notify is not None:
+        notify = body.notify.model_dump()
+        stored = ctx.admin.get_office(office_id).notify or {}
+        notify["gateway"] = _keep_secrets(notify["gateway"], stored.get("gateway") or {})
         try:
-            gateways.from_settings(body.notify.gateway)
+            gateways.from_settings(notify["gateway"])
         except (TypeError, ValueError):
             raise ApiError(422, "invalid_request") from None
         if set(body.notify.templates) - {k.value for k in Kind}:
             raise ApiError(422, "invalid_request")
-        changes["notify"] = body.notify.model_dump()
+        if broken_templates(outbox.settings_from_json(notify)):
+            raise ApiError(422, "invalid_request")
+        changes["notify"] = notify
     ctx.admin.update_office(office_id, changes, who.name)
     return _office_out(ctx.admin.get_office(office_id))
 

@@ -32,7 +32,13 @@ def call_voice(office: str, counter: int, number: str, request: Request, ctx: Ct
         raise ApiError(404, "not_found")
     office_id = ctx.queue.office_id(office)
     announcer: Announcer = request.app.state.announcer
-    texts = ctx.queue.inspect(office_id, lambda state: announcer.texts(state, number, counter))
+    state = ctx.queue.read(office_id)
+    if counter not in state.counters or len(number) > 8:  # only real counters: no engine abuse
+        raise ApiError(404, "not_found")
+    try:
+        texts = ctx.queue.inspect(office_id, lambda s: announcer.texts(s, number, counter))
+    except ValueError:  # a number too large to read
+        raise ApiError(404, "not_found") from None
     etag = f'"{announcer.key(texts)}"'
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})

@@ -39,10 +39,15 @@ async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, An
     given = request.headers.get("x-antrean-secret", "")
     if not secret or not hmac.compare_digest(secret.encode(), given.encode()):
         raise ApiError(403, "forbidden")
-    if request.headers.get("content-type", "").startswith("application/json"):
-        data = await request.json()
-    else:
-        data = dict(await request.form())
+    try:
+        if request.headers.get("content-type", "").startswith("application/json"):
+            data = await request.json()
+        else:
+            data = dict(await request.form())
+    except ValueError:
+        raise ApiError(422, "invalid_request") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid_request")
     sender = str(data.get("from") or data.get("sender") or data.get("phone") or "")
     text = str(data.get("text") or data.get("message") or data.get("body") or "")
     if not sender:
