@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from queue_server.domain import queue as domain
 from queue_server.domain.events import Event
+from queue_server.domain.forecast import as_range, forecast_calls
 from queue_server.domain.model import (
     ALL_DAY,
     Channel,
@@ -105,7 +106,9 @@ class Visit:
     service: str
     priority: bool
     issued: float  # minutes after opening
-    estimate: tuple[int, int]  # the wait range shown at issue
+    estimate: tuple[int, int]  # the wait range shown at issue (the simple rule)
+    forecast: tuple[int, int] = (0, 0)  # the replay forecast's range at issue
+    predicted: float = 0.0  # the replay's minutes, before turning them into a range
     called: float | None = None
     finished: float | None = None
     status: str = "waiting"
@@ -248,8 +251,12 @@ def simulate_day(scenario: Scenario, seed: int, day: date = date(2026, 11, 23)) 
             assert ticket is not None
             ahead = state.ahead(ticket)
             estimate = state.estimate(ticket, ahead)
-            visits[ticket.id] = Visit(ticket.number, spec.code, priority, now,
-                                      (estimate.low, estimate.high))  # fmt: skip
+            predicted = forecast_calls(state, at(now)).get(ticket.id, 0.0)
+            forecast = as_range(predicted)
+            visits[ticket.id] = Visit(
+                ticket.number, spec.code, priority, now, (estimate.low, estimate.high),
+                (forecast.low, forecast.high), predicted,
+            )  # fmt: skip
             for counter in sorted(state.counters):
                 call(counter, now)
         elif kind == "finish":
