@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -12,8 +14,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from queue_server.api.deps import Context, Ctx
+from queue_server.domain.staffing import advise, counters_needed
 from queue_server.i18n import N_, normalize_lang, translate
-from queue_server.reports.figures import GROUPINGS, Figures, figures, grouped, heatmap
+from queue_server.reports.figures import GROUPINGS, Figures, days, figures, grouped, heatmap
 from queue_server.reports.visits import visits
 from queue_server.services.auth import Principal, Role
 from queue_server.web.staff import PRIORITY_WORDS, _office, signed_in
@@ -254,3 +257,54 @@ def closing_report(
     counter_words = GROUP_WORDS["counter"]
     data["counter_header"] = [translate(counter_words, language), *data["header"][1:]]
     return pages.TemplateResponse(request, "closing.html", data)
+
+
+@router.get("/laporan/kebutuhan-loket", response_class=HTMLResponse)
+def staffing_page(
+    request: Request,
+    ctx: Ctx,
+    office: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    lang: str | None = None,
+) -> Response:
+    """How many counters each weekday and hour needs to keep the 90th-percentile wait within
+    the services' target, from the period's arrivals and service times (Erlang C, checked by
+    simulation in the tests)."""
+    data = _report(ctx, request, office, start, end, "service", lang)
+    if isinstance(data, Response):
+        return data
+    found, language = data["office"], data["lang"]
+    with ctx.queue.db.read() as conn:
+        period = visits(conn, found.id, data["start"], data["end"])
+    total = figures(period)
+    mean = total.service_avg if total.service_avg and total.service_avg >= 1 else 10.0
+    target = statistics.fmean(v.target_minutes for v in period) if period else 15.0
+    weeks = Counter(d.weekday() for d in days(data["start"], data["end"]))
+    heat = heatmap(period, found.timezone)
+    hours = [h for h in range(24) if any(row[h] for row in heat)] or list(range(8, 15))
+    hours = list(range(min(hours), max(hours) + 1))
+    needed = [
+        [counters_needed(heat[d][h] / max(1, weeks[d]), mean, target) for h in hours]
+        for d in range(7)
+    ]
+    advice = [
+        translate(
+            N_("{day} {start}-{end}: buka {n} loket"),
+            language,
+            day=translate(WEEKDAY_WORDS[a.weekday], language),
+            start=f"{a.start_hour:02d}:00",
+            end=f"{a.end_hour:02d}:00",
+            n=a.counters,
+        )
+        for a in advise(needed, hours)
+    ]
+    data.update(
+        hours=hours,
+        needed=[(translate(WEEKDAY_WORDS[d], language), needed[d]) for d in range(7)],
+        advice=advice,
+        mean=mean,
+        target=target,
+        arrivals=total.arrived,
+    )
+    return pages.TemplateResponse(request, "staffing.html", data)

@@ -64,3 +64,14 @@ def test_reports_for_supervisors_in_html_csv_and_xlsx(
     assert sheet.cell(2, 2).value == 3.0
     closing = client.get("/laporan/harian?day=2026-11-23")
     assert closing.status_code == 200 and "Per loket" in closing.text and "Loket 1" in closing.text
+
+
+def test_staffing_advice_page(client: TestClient, clock: FrozenClock) -> None:
+    _day(client, clock)
+    _as_supervisor(client)
+    page = client.get("/laporan/kebutuhan-loket?start=2026-11-23&end=2026-11-23")
+    assert page.status_code == 200
+    advice = page.text.split('<ul class="advice">')[1].split("</ul>")[0]
+    assert "Senin 09:00-10:00: buka 2 loket" in advice, advice  # 3 arrivals, ~10 min each
+    english = client.get("/laporan/kebutuhan-loket?start=2026-11-23&end=2026-11-23&lang=en")
+    assert "Monday 09:00-10:00: open 2 counters" in english.text

@@ -137,5 +137,10 @@ def test_survey_after_service_and_the_printable_recap(
         assert page.locator("table.heatmap tbody tr").count() == 7
         assert_accessible(page, "report page")
         page.screenshot(animations="disabled", path=str(shots / "laporan.png"), full_page=True)
+        page.goto(f"{site.url}/laporan/kebutuhan-loket")
+        assert page.locator("ul.advice li").count() >= 1
+        assert_accessible(page, "staffing page")
+        shot = shots / "laporan-kebutuhan-loket.png"
+        page.screenshot(animations="disabled", path=str(shot), full_page=True)
     finally:
         context.close()
