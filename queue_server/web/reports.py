@@ -7,7 +7,7 @@ import csv
 import io
 import statistics
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -136,6 +136,7 @@ def _report(
         "header": header,
         "rows": _rows(grouping, grouped(all_visits, grouping), figures(all_visits), language),
         "heat": heatmap(all_visits, found.timezone),
+        "daily": grouped(all_visits, "day"),
     }
 
 
@@ -168,6 +169,7 @@ def report_page(
         for d in range(7)
     ]
     data["groups"] = [(key, translate(words, data["lang"])) for key, words in GROUP_WORDS.items()]
+    data["trend"] = _trend(data["daily"], data["lang"])
     return pages.TemplateResponse(request, "reports.html", data)
 
 
@@ -227,6 +229,22 @@ def report_xlsx(
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _trend(daily: dict[object, Figures], lang: str) -> dict[str, Any]:
+    """Series for the trend chart: day (epoch seconds), arrivals, served, average wait."""
+    days_ = [date.fromisoformat(str(day)) for day in daily]
+    return {
+        "days": [int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()) for d in days_],
+        "arrived": [f.arrived for f in daily.values()],
+        "served": [f.served for f in daily.values()],
+        "wait": [round(f.wait_avg, 1) if f.wait_avg is not None else None for f in daily.values()],
+        "text": {
+            "arrived": translate(COLUMNS[0][1], lang),
+            "served": translate(COLUMNS[1][1], lang),
+            "wait": translate(COLUMNS[7][1], lang),
+        },
+    }
 
 
 def _number(cell: str) -> str | float:
