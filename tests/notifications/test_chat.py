@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -150,6 +151,15 @@ def test_webhooks_check_their_secret_and_signature(chat: TestClient, queue: Queu
     )
     ok = chat.post(url, content=raw, headers={**headers, "X-Hub-Signature-256": signature})
     assert ok.json() == {"ok": True, "handled": 1}
+    message = {"id": f"wamid.{uuid.uuid4().hex}", "from": "6281298765432", "type": "text",
+               "text": {"body": "ANTRE C"}}  # fmt: skip
+    taken = {"entry": [{"changes": [{"value": {"messages": [message]}}]}]}
+    raw = json.dumps(taken).encode()
+    signed = {**headers, "X-Hub-Signature-256": "sha256=" + hmac.new(
+        APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()}  # fmt: skip
+    assert chat.post(url, content=raw, headers=signed).json()["handled"] == 1
+    assert chat.post(url, content=raw, headers=signed).json()["handled"] == 0  # Meta's retry
+    assert len([m for m in outgoing(queue) if m.kind == "joined"]) == 1  # one ticket
     assert last_reply(queue) == "Anda tidak punya nomor antrean aktif hari ini."
     params = {"hub.mode": "subscribe", "hub.verify_token": "verifikasi", "hub.challenge": "42"}
     assert chat.get(url, params=params).text == "42"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -17,6 +18,20 @@ from ..deps import Context, Ctx
 from ..errors import ApiError
 
 router = APIRouter(prefix="/api/v1/offices/{office}/chat", tags=["chat"])
+SEEN_LIMIT = 10_000
+_seen: OrderedDict[str, None] = OrderedDict()  # WhatsApp message ids handled by this process
+
+
+def _first_time(message_id: str) -> bool:
+    """Meta re-sends a webhook it thinks failed: each message is acted on once (per process)."""
+    if not message_id:
+        return True
+    if message_id in _seen:
+        return False
+    _seen[message_id] = None
+    while len(_seen) > SEEN_LIMIT:
+        _seen.popitem(last=False)
+    return True
 
 
 def _gateway_settings(ctx: Context, office: str) -> tuple[int, dict[str, Any]]:
@@ -91,7 +106,7 @@ async def incoming_whatsapp(office: str, request: Request, ctx: Ctx) -> dict[str
     for entry in payload.get("entry", []) if isinstance(payload, dict) else []:
         for change in entry.get("changes", []):
             for message in change.get("value", {}).get("messages", []):
-                if message.get("type") == "text":
+                if message.get("type") == "text" and _first_time(str(message.get("id", ""))):
                     text = str(message.get("text", {}).get("body", ""))[:1000]
                     await run_in_threadpool(
                         chat.handle, office_id, str(message.get("from", "")), text
