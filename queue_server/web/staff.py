@@ -305,6 +305,28 @@ MESSAGE_STATUS: dict[str, str] = {
 }
 
 
+REASONS: dict[str, str] = {
+    "joined near the front": N_("Sudah disampaikan dalam pesan nomor diambil."),
+    "opted out": N_("Pengunjung meminta berhenti dikirimi pesan."),
+    "stale": N_("Tidak dikirim: nomor antrean sudah {status}."),
+}
+
+
+def reason_words(error: str | None, lang: str) -> str:
+    """Why a message was not sent, in the staff's language (gateway errors stay technical)."""
+    from queue_server.i18n.errors import STATUS_TEXT
+
+    if not error:
+        return ""
+    if error.startswith("stale: ticket is "):
+        status = error.removeprefix("stale: ticket is ")
+        words = STATUS_TEXT.get(status)
+        msgid = REASONS["stale"]
+        return translate(msgid, lang, status=translate(words, lang) if words else status)
+    known = REASONS.get(error)
+    return translate(known, lang) if known else error
+
+
 @router.get("/pesan", response_class=HTMLResponse)
 def messages_page(
     request: Request,
@@ -326,6 +348,7 @@ def messages_page(
     zone = ZoneInfo(found.timezone)
     for row in rows:  # the office's own clock, with the date: the list spans days
         row["local_time"] = row["created_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        row["reason"] = reason_words(row["last_error"], language)
     return pages.TemplateResponse(
         request,
         "messages.html",

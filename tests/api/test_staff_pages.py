@@ -119,3 +119,15 @@ def test_messages_page_shows_failures_with_masked_phones(client: TestClient) -> 
     assert "0812****7890" in page.text and "081234567890" not in page.text
     assert "Nomor diambil" in page.text
     assert client.get("/pesan?status=failed").text.count("<tr class=") == 0
+
+
+def test_reasons_are_shown_in_words() -> None:
+    from queue_server.web.staff import reason_words
+
+    assert (
+        reason_words("stale: ticket is done", "id") == "Tidak dikirim: nomor antrean sudah selesai."
+    )
+    assert reason_words("stale: ticket is done", "en").startswith("Not sent: the queue number")
+    assert reason_words("opted out", "en") == "The visitor asked to receive no more messages."
+    assert reason_words("HTTP 503", "id") == "HTTP 503"  # a gateway's own words stay technical
+    assert reason_words(None, "id") == ""
