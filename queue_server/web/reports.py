@@ -19,7 +19,7 @@ from queue_server.i18n import N_, normalize_lang, translate
 from queue_server.reports.figures import GROUPINGS, Figures, days, figures, grouped, heatmap
 from queue_server.reports.visits import visits
 from queue_server.services.auth import Principal, Role
-from queue_server.web.staff import PRIORITY_WORDS, _office, signed_in
+from queue_server.web.staff import PRIORITY_WORDS, _office, report_period, signed_in
 from queue_server.web.templating import TEMPLATE_DIR, templates
 
 router = APIRouter(include_in_schema=False)
@@ -68,16 +68,6 @@ def _supervisor(ctx: Context, request: Request) -> Principal | None:
     return who if who is not None and who.role in (Role.ADMIN, Role.SUPERVISOR) else None
 
 
-def _period(ctx: Context, office_id: int, start: str | None, end: str | None) -> tuple[date, date]:
-    today = ctx.queue.read(office_id).service_date
-    try:
-        first = date.fromisoformat(start) if start else today.replace(day=1)
-        last = date.fromisoformat(end) if end else today
-    except ValueError:
-        first, last = today.replace(day=1), today
-    return (first, last) if first <= last else (last, first)
-
-
 def _cell(value: float | int | None) -> str:
     if value is None:
         return "—"
@@ -119,7 +109,7 @@ def _report(
         return RedirectResponse(f"/masuk?next={request.url.path}", status_code=303)
     language = normalize_lang(lang)
     found = _office(ctx, who, office)
-    first, last = _period(ctx, found.id, start, end)
+    first, last = report_period(ctx, found.id, start, end)
     grouping = by if by in GROUPINGS else "day"
     with ctx.queue.db.read() as conn:
         all_visits = visits(conn, found.id, first, last)
@@ -137,6 +127,7 @@ def _report(
         "rows": _rows(grouping, grouped(all_visits, grouping), figures(all_visits), language),
         "heat": heatmap(all_visits, found.timezone),
         "daily": grouped(all_visits, "day"),
+        "visits": all_visits,
     }
 
 
@@ -266,9 +257,7 @@ def closing_report(
     data = _report(ctx, request, office, day, day, "service", lang)
     if isinstance(data, Response):
         return data
-    with ctx.queue.db.read() as conn:
-        day_visits = visits(conn, data["office"].id, data["start"], data["start"])
-    language = data["lang"]
+    day_visits, language = data["visits"], data["lang"]
     data["by_counter"] = _rows(
         "counter", grouped(day_visits, "counter"), figures(day_visits), language
     )
@@ -292,14 +281,11 @@ def staffing_page(
     data = _report(ctx, request, office, start, end, "service", lang)
     if isinstance(data, Response):
         return data
-    found, language = data["office"], data["lang"]
-    with ctx.queue.db.read() as conn:
-        period = visits(conn, found.id, data["start"], data["end"])
+    language, period, heat = data["lang"], data["visits"], data["heat"]
     total = figures(period)
     mean = total.service_avg if total.service_avg and total.service_avg >= 1 else 10.0
     target = statistics.fmean(v.target_minutes for v in period) if period else 15.0
     weeks = Counter(d.weekday() for d in days(data["start"], data["end"]))
-    heat = heatmap(period, found.timezone)
     hours = [h for h in range(24) if any(row[h] for row in heat)] or list(range(8, 15))
     hours = list(range(min(hours), max(hours) + 1))
     needed = [

@@ -46,18 +46,19 @@ SCRIPT_TEXT: dict[str, str] = {
 OPEN = frozenset({"waiting", "called", "on_hold", "missed"})
 
 
+def _not_found(request: Request, lang: str | None) -> Response:
+    """No such ticket: say so in the visitor's language."""
+    language = normalize_lang(lang) if lang else negotiate(request.headers.get("accept-language"))
+    return pages.TemplateResponse(request, "not_found.html", {"lang": language}, status_code=404)
+
+
 @router.get("/t/{token}", response_class=HTMLResponse)
 def track_page(request: Request, token: str, ctx: Ctx, lang: str | None = None) -> Response:
     """A visitor's own ticket, live: status, people ahead, expected wait, the counter."""
     try:
         _office_id, view = ctx.queue.find(token)
     except TicketNotFound:
-        language = (
-            normalize_lang(lang) if lang else negotiate(request.headers.get("accept-language"))
-        )
-        return pages.TemplateResponse(
-            request, "not_found.html", {"lang": language}, status_code=404
-        )
+        return _not_found(request, lang)
     ticket = view.ticket
     language = normalize_lang(lang) if lang else ticket.language.value
     office = ctx.admin.get_office(_office_id)
@@ -163,12 +164,7 @@ def survey_for_ticket(request: Request, token: str, ctx: Ctx, lang: str | None =
     try:
         office_id, view = ctx.queue.find(token)
     except TicketNotFound:
-        language = (
-            normalize_lang(lang) if lang else negotiate(request.headers.get("accept-language"))
-        )
-        return pages.TemplateResponse(
-            request, "not_found.html", {"lang": language}, status_code=404
-        )
+        return _not_found(request, lang)
     ticket = view.ticket
     language = normalize_lang(lang) if lang else ticket.language.value
     with ctx.queue.db.read() as conn:

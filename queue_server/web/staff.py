@@ -9,6 +9,7 @@ the scripts bind the keys from them, and a test checks the officer guide
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -120,6 +121,19 @@ def _office(ctx: Context, who: Principal, slug: str | None) -> Any:
     if not offices:
         raise NoOffice
     return offices[0]
+
+
+def report_period(
+    ctx: Context, office_id: int, start: str | None, end: str | None
+) -> tuple[date, date]:
+    """The dates a report covers: as asked, else this month so far (in order, always)."""
+    today = ctx.queue.read(office_id).service_date
+    try:
+        first = date.fromisoformat(start) if start else today.replace(day=1)
+        last = date.fromisoformat(end) if end else today
+    except ValueError:
+        first, last = today.replace(day=1), today
+    return (first, last) if first <= last else (last, first)
 
 
 def _words(table: dict[str, str], lang: str) -> dict[str, str]:
@@ -412,8 +426,6 @@ def skm_recap(
     end: str | None = None,
 ) -> Response:
     """The SKM recap as offices publish it: per element, the IKM and its grade; printable."""
-    from datetime import date
-
     from queue_server.domain import skm
     from queue_server.services import survey
     from queue_server.web.texts import PROFILE_TEXT, UNSUR_TEXT
@@ -425,12 +437,7 @@ def skm_recap(
         return RedirectResponse("/loket", status_code=303)
     language = normalize_lang(lang)
     found = _office(ctx, who, office)
-    today = ctx.queue.read(found.id).service_date
-    try:
-        first = date.fromisoformat(start) if start else today.replace(day=1)
-        last = date.fromisoformat(end) if end else today
-    except ValueError:
-        first, last = today.replace(day=1), today
+    first, last = report_period(ctx, found.id, start, end)
     with ctx.queue.db.read() as conn:
         result = survey.recap(conn, found.id, first, last)
     state = ctx.queue.read(found.id)
