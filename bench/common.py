@@ -23,6 +23,11 @@ PG_URL = os.environ.get(
     "ANTREAN_BENCH_PG_URL", os.environ.get("ANTREAN_TEST_PG_URL", "postgresql+psycopg:///test")
 )
 
+# Benchmarks measure throughput from one kiosk (and reads of its tickets), not the public rate
+# limits; servers they start inherit these.
+for _name in ("TICKETS_DEVICE", "TRACK_ADDRESS"):
+    os.environ.setdefault(f"ANTREAN_LIMIT_{_name}", "1000000/minute")
+
 PG_SETTINGS = ("fsync", "synchronous_commit", "shared_buffers", "max_connections")
 
 INTRO = """\

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -179,8 +179,27 @@ def simulate(
     ] = "busy-day",
     days: Annotated[int, typer.Option(help="Hari / office days to simulate")] = 1,
     seed: Annotated[int, typer.Option(help="Benih acak / random seed (same seed, same days)")] = 1,
+    server: Annotated[
+        str | None, typer.Option(help="Jalankan lewat HTTP API server ini / drive this server")
+    ] = None,
+    office: Annotated[str, typer.Option(help="Office slug (with --server)")] = "winongan",
+    officer: Annotated[
+        list[str] | None, typer.Option(help="Petugas per loket, urut / one officer per counter")
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="Kata sandi petugas / officers' password", envvar="ANTREAN_SIM_PASSWORD"),
+    ] = None,
+    kiosk_token: Annotated[
+        str | None,
+        typer.Option(help="Token perangkat kios / kiosk device token", envvar="ANTREAN_SIM_KIOSK"),
+    ] = None,
+    speed: Annotated[
+        float, typer.Option(help="Kali lebih cepat / times faster (with --server)")
+    ] = 60.0,
 ) -> None:
-    """Simulasikan hari kantor / simulate office days on the queue's own rules."""
+    """Simulasikan hari kantor / simulate office days on the queue's own rules, or against a
+    running server through its HTTP API (--server)."""
     import time
 
     from queue_server.simulation.engine import Scenario, simulate_day
@@ -188,12 +207,53 @@ def simulate(
     spec = Scenario.load(scenario)
     started = time.perf_counter()
     summaries = []
-    with typer.progressbar(range(days), label=spec.name, file=None) as bar:
-        for i in bar:
-            summaries.append(simulate_day(spec, seed + i).summary())
+    if server is not None:
+        summaries = [
+            _drive(spec, server, office, officer or [], password, kiosk_token, speed, seed)
+        ]
+    else:
+        with typer.progressbar(range(days), label=spec.name, file=None) as bar:
+            for i in bar:
+                summaries.append(simulate_day(spec, seed + i).summary())
     elapsed = time.perf_counter() - started
     typer.echo(summary_table(summaries))
-    typer.echo(f"{days} office-day(s) in {elapsed:.1f} s: {days / elapsed * 60:.0f} a minute")
+    typer.echo(f"{len(summaries)} office-day(s) in {elapsed:.1f} s: "
+               f"{len(summaries) / elapsed * 60:.0f} a minute")  # fmt: skip
+
+
+def _drive(
+    spec: Any,
+    server: str,
+    office: str,
+    officers: list[str],
+    password: str | None,
+    kiosk_token: str | None,
+    speed: float,
+    seed: int,
+) -> dict[str, Any]:
+    from queue_server.simulation import http
+
+    if not officers or password is None or kiosk_token is None:
+        raise typer.BadParameter("--server needs --officer (one per counter), --password and "
+                                 "--kiosk-token")  # fmt: skip
+    session = http.UrllibSession(server)
+    try:
+        headers = [http.sign_in(session, name, password) for name in officers]
+        numbers = http.office_counters(session, office, headers[0])
+        driver = http.Driver(
+            session, office, {"Authorization": f"Bearer {kiosk_token}"},
+            dict(zip(numbers, headers, strict=False)), speed=speed,
+        )  # fmt: skip
+        seconds = spec.hours * 3600 / speed  # the opening hours, at speed
+        typer.echo(f"{spec.name}: {len(driver.officers)} counter(s), {seconds:.0f} s or more")
+        day = driver.run(spec, seed)
+    except http.DriveError as refused:
+        typer.echo(f"error: {refused}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{driver.requests} requests, the slowest answered in {driver.slowest * 1000:.0f} ms"
+    )
+    return day.summary()
 
 
 def summary_table(summaries: list[dict[str, object]]) -> str:

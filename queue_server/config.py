@@ -26,6 +26,15 @@ class Settings(BaseSettings):
     notify_backoff_seconds: float = 30.0  # first retry of a failed text message; doubles after
     notify_interval_seconds: float = 1.0  # how often the message worker looks for due messages
     ws_queue_size: int = 256  # messages a slow screen may fall behind before it is dropped
+    # Rate limits ("N/period", the `limits` library's notation); see queue_server/api/limits.py
+    rate_limit_storage: str = "memory://"  # redis://host:6379 to share counts between workers
+    limit_login_user: str = "5/15minutes"  # failed sign-ins per username, then locked out
+    limit_login_address: str = "20/15minutes"  # failed sign-ins per address, then locked out
+    limit_tickets_device: str = "20/minute"  # tickets per kiosk
+    limit_tickets_address: str = "5/10minutes"  # tickets taken from a phone, per address
+    limit_chat_phone: str = "10/minute"  # chat messages per phone number
+    limit_survey_address: str = "30/hour"  # survey answers per address
+    limit_track_address: str = "300/minute"  # ticket page and API reads per address
 
     def base_url(self) -> str:
         if self.public_url:

@@ -39,6 +39,7 @@ from queue_server.web.templating import STATIC_DIR
 
 from . import errors
 from .deps import Context
+from .limits import Gate
 from .routes import admin, audio, auth, chat, messages, queue, survey
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def create_app(
         queue=queue_service,
         admin=Admin(queue_service),
         principals=PrincipalCache(),
+        gate=Gate(settings),
     )
 
     hub = Hub(

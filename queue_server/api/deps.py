@@ -15,6 +15,7 @@ from queue_server.services.auth import ANONYMOUS, DeviceKind, Principal, Role
 from queue_server.services.queue import QueueService
 
 from .errors import ApiError
+from .limits import Gate
 
 SESSION_COOKIE = "antrean_session"
 CSRF_HEADER = "x-requested-with"
@@ -28,6 +29,7 @@ class Context:
     queue: QueueService
     admin: Admin
     principals: auth.PrincipalCache
+    gate: Gate
 
     def principal_for(self, token: str) -> Principal | None:
         """The user session or device behind `token` (cached briefly), or None."""
@@ -67,6 +69,11 @@ def get_principal(request: Request, ctx: Ctx) -> Principal:
 
 
 Who = Annotated[Principal, Depends(get_principal)]
+
+
+def address(request: Request) -> str:
+    """The client's address (as uvicorn reports it; behind a proxy run with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
 
 
 def office_of(ctx: Context, slug: str, who: Principal) -> int:

@@ -166,6 +166,9 @@ class Ticket:
     # A keyed hash of the visitor's NIK, valid for one service day only (the key is replaced
     # every day), kept just to count tickets per person; the NIK itself is never stored.
     person_key: str | None = None
+    # The replay's forecast of the wait (minutes) when the ticket was taken: comparing it with
+    # the wait that followed is how the office learns how right its forecasts are.
+    forecast_minutes: float | None = None
 
     @property
     def is_priority(self) -> bool:

@@ -150,6 +150,10 @@ class Lines:
             lines._release_missed(service)
         return lines
 
+    def add(self, ticket: Ticket) -> None:
+        """Put a waiting ticket in its line (a forecast's expected arrival)."""
+        self._lane(ticket).push(ticket)
+
     def _lane(self, ticket: Ticket) -> _Line:
         lanes = self.priority if ticket.is_priority else self.normal
         return lanes.setdefault(ticket.service, _Line())

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from . import calendar, errors
 from .estimate import EstimateRange, estimate_wait
 from .events import CALLING, Event, EventType
+from .forecast import Arrival, History, forecast_calls, stand_ins
 from .model import (
     Channel,
     Counter,
@@ -24,6 +27,8 @@ from .ordering import LaneIndex, Lines, ahead_of, calling_pool, next_streak
 from .transitions import guard
 
 RECENT_CALLS = 10
+RECENT_SERVICES = 30  # service times a service's current mean is taken over
+PRIOR_WEIGHT = 15  # how many of today's service times the past days' mean counts as
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,21 @@ class OfficeQueue:
     keys: dict[str, str] = field(default_factory=dict)  # idempotency key -> ticket id, today
     persons: dict[str, int] = field(default_factory=dict)  # person key -> tickets taken today
     recent_calls: list[Call] = field(default_factory=list)
-    service_minutes: dict[str, float] = field(default_factory=dict)  # running mean per service
+    service_minutes: dict[str, float] = field(default_factory=dict)  # current mean per service
+    service_times: dict[str, deque[float]] = field(default_factory=dict)  # today's latest ones
+    history: History = field(default_factory=History)  # learned from past days, for forecasts
+    forecasting: bool = True  # keep each new ticket's forecast (fast simulations turn it off)
+    changes: int = field(default=0, compare=False)  # events applied: keys the forecast cache
     index: LaneIndex = field(init=False, repr=False, compare=False)
+    _forecast: tuple[int, datetime, dict[str, float]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _taking: tuple[int, str, datetime, dict[str, float]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )  # the replay made while a ticket was being taken: the forecast once it is in
+    _stand_ins: tuple[date, History, list[float], list[Ticket]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.index = LaneIndex(self.tickets.values())
@@ -106,14 +124,66 @@ class OfficeQueue:
             lines=self.lines(),
         )
 
-    def estimate(self, ticket: Ticket, ahead: int) -> EstimateRange:
-        """Expected wait for `ticket` with `ahead` people before it."""
+    def estimate(self, ticket: Ticket, ahead: int, now: datetime | None = None) -> EstimateRange:
+        """Expected wait for `ticket` with `ahead` people before it.
+
+        With enough history (and the time), the replay forecast turned into a range the way past
+        forecasts turned out; otherwise the simple rule.
+        """
         if ticket.status not in (TicketStatus.WAITING, TicketStatus.MISSED):
             return EstimateRange(0, 0)
+        calibration = self.history.calibration
+        if now is not None and calibration.ready:
+            minutes = self.forecasts(now).get(ticket.id)
+            if minutes is not None:
+                hour = calendar.local_time(self.office, now).hour
+                return calibration.range(minutes, ticket.is_priority, hour)
+        return self.simple_estimate(ticket, ahead)
+
+    def simple_estimate(self, ticket: Ticket, ahead: int) -> EstimateRange:
+        """The simple rule: people ahead x mean service time / counters calling."""
         service = self.services.get(ticket.service)
         target = service.target_minutes if service is not None else 15
         mean = self.service_minutes.get(ticket.service, float(target))
         return estimate_wait(ahead, mean, max(1, len(calling_pool(ticket, self.counters.values()))))
+
+    def forecasts(self, now: datetime) -> dict[str, float]:
+        """Minutes until each waiting ticket is called (kept until the next event; within half a
+        minute the same replay is reused, shifted by the time gone)."""
+        taking = self._taking
+        if taking is not None and taking[0] + 1 == self.changes and taking[1] in self.tickets:
+            self._forecast = (self.changes, taking[2], taking[3])  # that ticket went in since
+        self._taking = None
+        cached = self._forecast
+        if cached is not None and cached[0] == self.changes:
+            gone = (now - cached[1]).total_seconds() / 60
+            if 0 <= gone <= 0.5:
+                return {k: max(0.0, v - gone) for k, v in cached[2].items()} if gone else cached[2]
+        result = forecast_calls(self, now, arrivals=self.expected_arrivals(now))
+        self._forecast = (self.changes, now, result)
+        return result
+
+    def forecast_new(self, ticket: Ticket, now: datetime) -> float | None:
+        """Minutes until `ticket`, being taken now, is expected to be called."""
+        result = forecast_calls(self, now, arrivals=self.expected_arrivals(now), extra=ticket)
+        self._taking = (self.changes, ticket.id, now, result)
+        return result.get(ticket.id)
+
+    def expected_arrivals(self, now: datetime) -> list[Arrival]:
+        """The visitors history expects from `now` to the end of the day."""
+        if not self.history.profile.rates:
+            return []
+        local = calendar.local_time(self.office, now)
+        day = local.date()
+        cached = self._stand_ins
+        if cached is None or cached[0] != day or cached[1] is not self.history:
+            midnight = calendar.day_start(self.office, day)
+            cached = (day, self.history, *stand_ins(self.history.profile, midnight, day))
+            self._stand_ins = cached
+        minutes, tickets = cached[2], cached[3]
+        at = (local - calendar.day_start(self.office, day)) / timedelta(minutes=1)
+        first = bisect_right(minutes, at)
+        return [Arrival(minutes[i] - at, tickets[i]) for i in range(first, len(minutes))]
 
     def next_for(self, counter: Counter) -> Ticket | None:
         """Return the ticket `counter` would call now, without calling it."""
@@ -123,6 +193,7 @@ class OfficeQueue:
 # ---- applying events: the only place state changes ----
 def apply(state: OfficeQueue, event: Event) -> None:
     """Change `state` by `event`. Replaying a day's events rebuilds the day's state."""
+    state.changes += 1
     if event.type is EventType.DAY_STARTED:
         assert event.service_date is not None
         state.service_date = event.service_date
@@ -133,6 +204,8 @@ def apply(state: OfficeQueue, event: Event) -> None:
         state.keys.clear()
         state.persons.clear()
         state.recent_calls.clear()
+        state.service_times.clear()
+        state.service_minutes = dict(state.history.service_minutes)
         return
     ticket = event.ticket
     if ticket is not None:
@@ -166,11 +239,21 @@ def _learn_service_time(state: OfficeQueue, ticket: Ticket) -> None:
     start = ticket.started_at or ticket.called_at
     if start is None or ticket.finished_at is None:
         return
-    minutes = max(0.0, (ticket.finished_at - start).total_seconds() / 60)
-    previous = state.service_minutes.get(ticket.service)
-    state.service_minutes[ticket.service] = (
-        minutes if previous is None else previous + 0.2 * (minutes - previous)
-    )
+    record_service_time(state, ticket.service, (ticket.finished_at - start).total_seconds() / 60)
+
+
+def record_service_time(state: OfficeQueue, service: str, minutes: float) -> None:
+    """Learn from one finished service: the mean of today's latest ones, leaning on the
+    service's mean over past days (worth PRIOR_WEIGHT of today's) while today has few."""
+    recent = state.service_times.setdefault(service, deque(maxlen=RECENT_SERVICES))
+    recent.append(max(0.0, minutes))
+    past = state.history.service_minutes.get(service)
+    if past is None:
+        state.service_minutes[service] = sum(recent) / len(recent)
+    else:
+        state.service_minutes[service] = (sum(recent) + PRIOR_WEIGHT * past) / (
+            len(recent) + PRIOR_WEIGHT
+        )
 
 
 # ---- commands: decide, never mutate; return the events ----
@@ -275,6 +358,9 @@ def issue(
         notify_consent=notify_consent and phone is not None,
         person_key=person_key if cap is not None else None,
     )
+    forecast = state.forecast_new(ticket, now) if state.forecasting else None
+    if forecast is not None:
+        ticket = replace(ticket, forecast_minutes=round(forecast, 1))
     return [Event(EventType.TICKET_ISSUED, now, ticket=ticket, key=key)]
 
 

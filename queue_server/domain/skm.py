@@ -8,8 +8,10 @@ round to two decimals; then grade A-D.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -95,3 +97,33 @@ def index(responses: Iterable[Sequence[int]]) -> Index:
     ikm = _round(sum((a * WEIGHT for a in averages), Fraction(0)) * SCALE, 2)
     letter, words = grade(ikm)
     return Index(count, averages, ikm, letter, words)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period offices publish their IKM for: kind is "quarter", "semester" or "year"."""
+
+    kind: str
+    number: int  # 1-4 for a quarter, 1-2 for a semester, 0 for a year
+    year: int
+    first: date
+    last: date
+
+
+def _months(year: int, first_month: int, months: int, kind: str, number: int) -> Period:
+    end_month = first_month + months - 1
+    last = date(year, end_month, monthrange(year, end_month)[1])
+    return Period(kind, number, year, date(year, first_month, 1), last)
+
+
+def periods(today: date) -> list[Period]:
+    """The periods a recap is usually asked for around `today`: this year's quarters and
+    semesters so far, the last semester of the year before, and the whole year."""
+    year = today.year
+    out = [_months(year - 1, 7, 6, "semester", 2)]
+    out += [_months(year, 1 + 3 * q, 3, "quarter", q + 1) for q in range(4)
+            if date(year, 1 + 3 * q, 1) <= today]  # fmt: skip
+    out += [_months(year, 1 + 6 * s, 6, "semester", s + 1) for s in range(2)
+            if date(year, 1 + 6 * s, 1) <= today]  # fmt: skip
+    out.append(_months(year, 1, 12, "year", 0))
+    return out

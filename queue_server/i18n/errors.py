@@ -63,6 +63,9 @@ ERROR_TEXT: dict[str, str] = {
         "Permintaan dengan kunci yang sama sudah pernah dikirim dengan data yang berbeda."
     ),
     "rate_limited": N_("Terlalu banyak permintaan. Silakan coba lagi beberapa saat lagi."),
+    "locked_out": N_(
+        "Terlalu banyak percobaan masuk yang gagal. Akun ini dikunci sementara; coba lagi nanti."
+    ),
     "internal_error": N_("Terjadi gangguan pada sistem. Silakan coba lagi beberapa saat lagi."),
     "nothing_waiting": N_("Tidak ada nomor antrean yang menunggu."),
     "office_not_found": N_("Kantor {office} tidak ditemukan."),

@@ -50,10 +50,12 @@ def settings_for(conn: Connection, office_id: int) -> NotifySettings:
     return settings_from_json(data)
 
 
-def _values(state: OfficeQueue, ticket: Ticket, lang: str, base_url: str) -> dict[str, Any]:
+def _values(
+    state: OfficeQueue, ticket: Ticket, lang: str, base_url: str, now: datetime
+) -> dict[str, Any]:
     service = state.services.get(ticket.service)
     ahead = state.ahead(ticket) if ticket.id in state.tickets else 0
-    estimate = state.estimate(ticket, ahead)
+    estimate = state.estimate(ticket, ahead, now)
     return {
         "office": state.office.name,
         "number": ticket.number,
@@ -106,7 +108,7 @@ def queue_for_commit(
     rows: list[dict[str, Any]] = []
 
     def add(kind: Kind, ticket: Ticket, phone: str, lang: str, status: str = "pending") -> None:
-        values = _values(state, ticket, lang, base_url)
+        values = _values(state, ticket, lang, base_url, now)
         rows.append({
             "id": uuid.uuid4().hex, "office_id": office_id, "ticket_id": ticket.id,
             "kind": kind.value, "dedupe_key": f"{ticket.id}:{kind.value}", "phone": phone,
@@ -115,7 +117,7 @@ def queue_for_commit(
             "last_error": "joined near the front" if status == "dropped" else None,
         })  # fmt: skip
         if kind is Kind.JOINED and ticket.id in state.tickets:
-            estimate = state.estimate(ticket, values["ahead"])
+            estimate = state.estimate(ticket, values["ahead"], now)
             if is_near(values["ahead"], estimate.high, settings):  # "joined" said it already
                 add(Kind.NEAR, ticket, phone, lang, status="dropped")
 
@@ -145,7 +147,7 @@ def queue_for_commit(
             if ticket is None:
                 continue
             ahead = state.ahead(ticket)
-            if is_near(ahead, state.estimate(ticket, ahead).high, settings):
+            if is_near(ahead, state.estimate(ticket, ahead, now).high, settings):
                 add(Kind.NEAR, ticket, row.phone, row.language)
     _insert(conn, rows)
     return len(rows)

@@ -115,11 +115,11 @@ def _pending_messages(ctx: Any, office_id: int, kiosk_id: int) -> list[dict[str,
         jobs = printing.pending(conn, kiosk_id)
     if not jobs:
         return []
-    base = ctx.settings.base_url()
+    base, now = ctx.settings.base_url(), ctx.clock.now()
     return list(
         ctx.queue.inspect(
             office_id,
-            lambda state: [printing.job_message(j, r, t, state, base) for j, r, t in jobs],
+            lambda state: [printing.job_message(j, r, t, state, base, now) for j, r, t in jobs],
         )
     )
 

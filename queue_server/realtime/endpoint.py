@@ -137,7 +137,7 @@ def _snapshot(ctx: Context, office_id: int, audience: Audience) -> dict[str, Any
             ticket = state.tickets.get(audience.ticket_id)
             if ticket is None:  # ended: read it back from the tables
                 ticket = ctx.queue.ticket_by_id(office_id, audience.ticket_id)
-            track = messages.track_face(state, ticket)
+            track = messages.track_face(state, ticket, ctx.clock.now())
         return messages.snapshot(state, audience, track)
 
     result: dict[str, Any] = ctx.queue.inspect(office_id, build)

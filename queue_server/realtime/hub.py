@@ -98,10 +98,11 @@ class Hub:
         tracked = self._tracked.get(office_id)
         if tracked:
             touched = {c.ticket.id: c.ticket for _, c in changes if c.ticket is not None}
+            now = changes[-1][1].at  # the latest change's time: estimates as of then
             for ticket_id in tracked:
                 ticket = state.tickets.get(ticket_id) or touched.get(ticket_id)
                 if ticket is not None:
-                    views[ticket_id] = messages.track_face(state, ticket)
+                    views[ticket_id] = messages.track_face(state, ticket, now)
         loop.call_soon_threadsafe(self._publish, office_id, changes, views)
 
     # ---- on the event loop ----

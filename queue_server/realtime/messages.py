@@ -6,6 +6,7 @@ Message shapes are documented in docs/realtime.md; `schemas.py` declares each as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from queue_server.domain import public
@@ -95,11 +96,11 @@ def _sees_call(audience: Audience, call: dict[str, Any]) -> bool:
     return audience.sees_counter(call["counter"]) and audience.sees_service(call["service"])
 
 
-def track_face(state: OfficeQueue, ticket: Ticket) -> dict[str, Any]:
+def track_face(state: OfficeQueue, ticket: Ticket, now: datetime) -> dict[str, Any]:
     """A visitor's own ticket: status, counter, people ahead and the expected wait."""
     current = state.tickets.get(ticket.id, ticket)
     ahead = 0 if current.status in TERMINAL else state.ahead(current)
-    estimate = state.estimate(current, ahead)
+    estimate = state.estimate(current, ahead, now)
     service = state.services.get(current.service)
     return {
         "number": current.number,

@@ -62,13 +62,13 @@ def pending(conn: Connection, kiosk_id: int) -> list[tuple[str, bool, Ticket]]:
 
 
 def job_message(
-    job_id: str, reprint: bool, stored: Ticket, state: OfficeQueue, base_url: str
+    job_id: str, reprint: bool, stored: Ticket, state: OfficeQueue, base_url: str, now: datetime
 ) -> dict[str, Any]:
     """What the agent needs to lay the ticket out (printer.layout.TicketData's fields)."""
     ticket = state.tickets.get(stored.id, stored)
     service = state.services.get(ticket.service)
     ahead = state.ahead(ticket)
-    estimate = state.estimate(ticket, ahead)
+    estimate = state.estimate(ticket, ahead, now)
     english = ticket.language.value == "en"
     return {
         "type": "print",

@@ -34,6 +34,7 @@ from queue_server.domain.public import Change, change_after, reset
 from queue_server.domain.queue import OfficeQueue
 from queue_server.store import repository as repo
 from queue_server.store.db import Database
+from queue_server.store.history import load_history
 
 from . import printing
 from .combiner import Combiner, Job
@@ -167,9 +168,17 @@ class QueueService:
             state.version = version
             self._states[office_id] = state
             changes = [(version, reset(self.clock.now()))]
+        self._learn(conn, state)
         if changes:
             self._publish(office_id, state, changes)
         return state
+
+    def _learn(self, conn: Connection, state: OfficeQueue) -> None:
+        """On a new service day, learn from the days before it (for the wait forecasts)."""
+        if state.history.learned_for != state.service_date:
+            state.history = load_history(conn, state.office, state.service_date)
+            if not state.service_times:
+                state.service_minutes = dict(state.history.service_minutes)
 
     def _publish(
         self, office_id: int, state: OfficeQueue, changes: list[tuple[int, Change]]
@@ -198,7 +207,7 @@ class QueueService:
             ticket=current,
             service=state.services.get(current.service),
             ahead=ahead,
-            estimate=state.estimate(current, ahead),
+            estimate=state.estimate(current, ahead, self.clock.now()),
             office_slug=state.office.slug,
         )
 
@@ -246,6 +255,7 @@ class QueueService:
                     events = domain.rollover(state, now)
                     actors = ["system"] * len(events)
                     self._apply(state, events, changes)  # commands decide on the new day
+                    self._learn(conn, state)
                     for job in jobs:
                         command: _Command = job.payload
                         try:

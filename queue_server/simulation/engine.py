@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from queue_server.domain import queue as domain
 from queue_server.domain.events import Event
-from queue_server.domain.forecast import as_range, forecast_calls
+from queue_server.domain.forecast import ArrivalProfile, Calibration, History, Sample
 from queue_server.domain.model import (
     ALL_DAY,
     Channel,
@@ -106,9 +106,10 @@ class Visit:
     service: str
     priority: bool
     issued: float  # minutes after opening
-    estimate: tuple[int, int]  # the wait range shown at issue (the simple rule)
-    forecast: tuple[int, int] = (0, 0)  # the replay forecast's range at issue
-    predicted: float = 0.0  # the replay's minutes, before turning them into a range
+    estimate: tuple[int, int]  # the simple rule's range at issue
+    forecast: tuple[int, int] = (0, 0)  # the range the office shows at issue (learned forecast)
+    predicted: float = 0.0  # the replay's minutes, before history turns them into a range
+    hour: int = 0  # local hour the ticket was taken
     called: float | None = None
     finished: float | None = None
     status: str = "waiting"
@@ -148,8 +149,28 @@ def _lognormal(rng: random.Random, mean: float, cv: float) -> float:
     return rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma)
 
 
-def simulate_day(scenario: Scenario, seed: int, day: date = date(2026, 11, 23)) -> Day:
-    """Run one office day of `scenario`; the same seed gives the same day."""
+def learn(days: list[Day]) -> History:
+    """What an office would learn from these past days: arrivals by hour, and how far the
+    forecasts made at the door fell from the waits that followed."""
+    visits = [v for d in days for v in d.visits]
+    profile = ArrivalProfile.learn(((v.hour, v.service, v.priority) for v in visits), len(days))
+    calibration = Calibration.learn(
+        Sample(v.predicted, w, v.priority, v.hour) for v in visits if (w := v.wait) is not None
+    )
+    times: dict[str, list[float]] = {}
+    for v in visits:
+        if v.status == "done" and v.called is not None and v.finished is not None:
+            times.setdefault(v.service, []).append(v.finished - v.called)
+    means = {code: statistics.fmean(xs) for code, xs in times.items()}
+    return History(profile, calibration, means)
+
+
+def simulate_day(
+    scenario: Scenario, seed: int, day: date = date(2026, 11, 23), history: History | None = None
+) -> Day:
+    """Run one office day of `scenario`; the same seed gives the same day (whatever the
+    `history` the office's forecasts learned from). Without a history no forecasts are made
+    (the simple rule is what an office without history shows), which keeps plain runs fast."""
     rng = random.Random(seed)
     zone = ZoneInfo(ZONE)
     start = datetime.combine(day, scenario.opens, tzinfo=zone).astimezone(UTC)
@@ -171,9 +192,11 @@ def simulate_day(scenario: Scenario, seed: int, day: date = date(2026, 11, 23)) 
             c.number: Counter(c.number, f"Loket {c.number}", c.services) for c in scenario.counters
         },
         service_date=day,
+        history=history or History(),
+        forecasting=history is not None,
     )
-    for spec in scenario.services:  # start from the scenario's means, as an office's history would
-        state.service_minutes[spec.code] = spec.mean
+    for spec in scenario.services:  # without history, start from the scenario's own means
+        state.service_minutes[spec.code] = state.history.service_minutes.get(spec.code, spec.mean)
     result = Day(scenario.name)
     visits: dict[str, Visit] = {}
     specs = {s.code: s for s in scenario.services}
@@ -250,12 +273,12 @@ def simulate_day(scenario: Scenario, seed: int, day: date = date(2026, 11, 23)) 
             ticket = events[0].ticket
             assert ticket is not None
             ahead = state.ahead(ticket)
-            estimate = state.estimate(ticket, ahead)
-            predicted = forecast_calls(state, at(now)).get(ticket.id, 0.0)
-            forecast = as_range(predicted)
+            simple = state.simple_estimate(ticket, ahead)
+            shown = state.estimate(ticket, ahead, at(now))
             visits[ticket.id] = Visit(
-                ticket.number, spec.code, priority, now, (estimate.low, estimate.high),
-                (forecast.low, forecast.high), predicted,
+                ticket.number, spec.code, priority, now, (simple.low, simple.high),
+                (shown.low, shown.high), ticket.forecast_minutes or 0.0,
+                (scenario.opens.hour * 60 + scenario.opens.minute + int(now)) // 60,
             )  # fmt: skip
             for counter in sorted(state.counters):
                 call(counter, now)

@@ -181,6 +181,7 @@ def ticket_from_row(row: Any) -> Ticket:
         language=Language(m["language"]),
         phone=m.get("phone"),
         person_key=m.get("person_key"),
+        forecast_minutes=m.get("forecast_minutes"),
     )
 
 
@@ -196,6 +197,7 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         language=ticket.language.value,
         phone=ticket.phone,
         person_key=ticket.person_key,
+        forecast_minutes=ticket.forecast_minutes,
     )
     return values
 

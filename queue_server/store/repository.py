@@ -15,9 +15,10 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from queue_server.domain import calendar
 from queue_server.domain.events import Event, EventType
 from queue_server.domain.model import ACTIVE, Ticket
-from queue_server.domain.queue import Call, OfficeQueue
+from queue_server.domain.queue import Call, OfficeQueue, record_service_time
 
 from . import codec
+from .history import load_history
 from .tables import CounterRow, OfficeRow, ServiceRow, TicketEventRow, TicketRow
 
 offices = OfficeRow.__table__  # type: ignore[attr-defined]
@@ -83,7 +84,9 @@ def load_queue(conn: Connection, office_id: int, now: datetime) -> OfficeQueue:
         counters=ctr,
         service_date=service_date,
         version=int(office_row.version),
+        history=load_history(conn, office, service_date),
     )
+    state.service_minutes = dict(state.history.service_minutes)
     open_rows = conn.execute(
         select(tickets).where(tickets.c.office_id == office_id, tickets.c.status.in_(_ACTIVE))
     ).all()
@@ -129,13 +132,8 @@ def load_queue(conn: Connection, office_id: int, now: datetime) -> OfficeQueue:
         .order_by(tickets.c.finished_at)
     ).all()
     for service, started, finished_at in finished:
-        if started is None:
-            continue
-        minutes = max(0.0, (finished_at - started).total_seconds() / 60)
-        previous = state.service_minutes.get(service)
-        state.service_minutes[service] = (
-            minutes if previous is None else previous + 0.2 * (minutes - previous)
-        )
+        if started is not None:
+            record_service_time(state, service, (finished_at - started).total_seconds() / 60)
     return state
 
 

@@ -112,6 +112,7 @@ class TicketRow(SQLModel, table=True):
     missed_count: int = 0
     reenter_at_call: int | None = None
     transferred_from: str | None = Field(default=None, max_length=8)
+    forecast_minutes: float | None = None  # the wait forecast when taken (learning its error)
 
 
 class TicketEventRow(SQLModel, table=True):

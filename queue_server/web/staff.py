@@ -428,7 +428,7 @@ def skm_recap(
     """The SKM recap as offices publish it: per element, the IKM and its grade; printable."""
     from queue_server.domain import skm
     from queue_server.services import survey
-    from queue_server.web.texts import PROFILE_TEXT, UNSUR_TEXT
+    from queue_server.web.texts import PERIOD_TEXT, PROFILE_TEXT, ROMAN, UNSUR_TEXT
 
     who = signed_in(ctx, request)
     if who is None:
@@ -461,6 +461,16 @@ def skm_recap(
             ],
             "unsur": [(key, translate(UNSUR_TEXT[key], language)) for key in skm.KEYS],
             "weight": "1/9",
+            "periods": [
+                (
+                    translate(PERIOD_TEXT[p.kind], language).format(
+                        roman=ROMAN[p.number], year=p.year
+                    ),
+                    p.first,
+                    p.last,
+                )
+                for p in skm.periods(state.service_date)
+            ],
             "who": who,
         },
     )

@@ -48,3 +48,10 @@ GRADE_TEXT: dict[str, str] = {  # the grade words of queue_server.domain.skm.GRA
     "C": N_("Kurang Baik"),
     "D": N_("Tidak Baik"),
 }
+
+PERIOD_TEXT: dict[str, str] = {  # the periods of queue_server.domain.skm.periods
+    "quarter": N_("Triwulan {roman} {year}"),
+    "semester": N_("Semester {roman} {year}"),
+    "year": N_("Tahun {year}"),
+}
+ROMAN = ("", "I", "II", "III", "IV")

@@ -109,3 +109,9 @@ def test_pages(client: TestClient) -> None:
     recap = client.get("/laporan/skm?start=2026-11-01&end=2026-11-30")
     assert recap.status_code == 200
     assert 'id="ikm">100.00<' in recap.text and "A (Sangat Baik)" in recap.text
+    semester = client.get("/laporan/skm")  # this month by default, with the usual periods
+    assert "Semester II 2026" in semester.text and "Triwulan IV 2026" in semester.text
+    assert "start=2026-07-01&amp;end=2026-12-31" in semester.text
+    second = client.get("/laporan/skm?start=2026-07-01&end=2026-12-31")
+    assert 'aria-current="page">Semester II 2026<' in second.text
+    assert 'id="ikm">100.00<' in second.text  # the semester holds the one response

@@ -130,6 +130,11 @@ def test_survey_after_service_and_the_printable_recap(
         page.wait_for_url("**/laporan/skm")
         assert page.locator("#ikm").inner_text() == "91.67"
         assert page.locator("#grade").inner_text() == "A (Sangat Baik)"
+        semester = page.locator("nav.periods a", has_text="Semester II").last  # this year's
+        semester.click()
+        page.wait_for_url("**/laporan/skm?*end=*-12-31")
+        assert page.locator("nav.periods a[aria-current=page]").inner_text().startswith("Semester")
+        assert page.locator("#ikm").inner_text() == "91.67"  # the semester holds today's answer
         assert_accessible(page, "SKM recap")
         page.screenshot(animations="disabled", path=str(shots / "laporan-skm.png"), full_page=True)
         page.goto(f"{site.url}/laporan?by=service")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from queue_server.domain import skm
 from queue_server.domain.skm import UNSUR, InvalidAnswer, check, grade, index
 
 
@@ -78,3 +80,14 @@ def test_ikm_is_25_times_the_mean_of_the_averages(responses: list[list[int]]) ->
     assert result.ikm is not None
     assert abs(Fraction(str(result.ikm)) - expected) <= Fraction(1, 200)
     assert Decimal("25.00") <= result.ikm <= Decimal("100.00")
+
+
+def test_periods_offices_publish_for() -> None:
+    found = {(p.kind, p.number, p.year): (p.first, p.last) for p in skm.periods(date(2026, 5, 2))}
+    assert found == {
+        ("semester", 2, 2025): (date(2025, 7, 1), date(2025, 12, 31)),
+        ("quarter", 1, 2026): (date(2026, 1, 1), date(2026, 3, 31)),
+        ("quarter", 2, 2026): (date(2026, 4, 1), date(2026, 6, 30)),  # begun, not yet over
+        ("semester", 1, 2026): (date(2026, 1, 1), date(2026, 6, 30)),
+        ("year", 0, 2026): (date(2026, 1, 1), date(2026, 12, 31)),
+    }

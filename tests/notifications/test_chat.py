@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from queue_server.clock import FrozenClock
 from queue_server.notifications.chat import parse, plain
 from queue_server.notifications.outbox import messages
 from queue_server.notifications.rules import is_gsm7
@@ -27,7 +28,9 @@ E164 = "+6281298765432"
 
 
 @pytest.fixture
-def chat(client: TestClient) -> TestClient:
+def chat(client: TestClient, clock: FrozenClock) -> TestClient:
+    # a second passes with each request, so messages sort in the order they were made
+    client.event_hooks["request"].append(lambda _request: clock.advance(seconds=1))
     admin = login(client, "admin", ADMIN_PASSWORD)
     gateway = {"kind": "log", "inbound_secret": SECRET, "app_secret": APP_SECRET,
                "verify_token": "verifikasi"}  # fmt: skip

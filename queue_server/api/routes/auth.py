@@ -9,21 +9,34 @@ from fastapi import APIRouter, Request, Response
 from queue_server.services import auth
 
 from .. import schemas
-from ..deps import SESSION_COOKIE, Ctx, Who
+from ..deps import SESSION_COOKIE, Ctx, Who, address
 from ..errors import ApiError
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=schemas.LoginOut)
-def login(body: schemas.LoginIn, response: Response, ctx: Ctx) -> dict[str, Any]:
-    """Exchange a username and password for a token (also set as a session cookie)."""
+@router.post(
+    "/login",
+    response_model=schemas.LoginOut,
+    responses={429: {"description": "Too many failed sign-ins: locked out for a while"}},
+)
+def login(body: schemas.LoginIn, request: Request, response: Response, ctx: Ctx) -> dict[str, Any]:
+    """Exchange a username and password for a token (also set as a session cookie).
+
+    Too many failed attempts for a username, or from an address, lock it out for a while."""
+    gate, limits = ctx.gate, ctx.gate.limits
+    username, where = body.username.strip().lower(), address(request)
+    gate.refuse_if_spent(limits.login_user, username)
+    gate.refuse_if_spent(limits.login_address, where)
     with ctx.queue.db.write() as conn:
         result = auth.login(
             conn, body.username, body.password, ctx.clock.now(), ctx.settings.session_hours
         )
     if result is None:
+        gate.count(limits.login_user, username)
+        gate.count(limits.login_address, where)
         raise ApiError(401, "invalid_credentials")
+    gate.clear(limits.login_user, username)
     token, who = result
     response.set_cookie(
         SESSION_COOKIE,

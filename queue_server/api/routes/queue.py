@@ -23,7 +23,16 @@ from queue_server.services.queue import TicketView
 from queue_server.store.repository import tickets
 
 from .. import schemas
-from ..deps import ALL_STAFF, Context, Ctx, Who, office_of, require_device_or_staff, require_staff
+from ..deps import (
+    ALL_STAFF,
+    Context,
+    Ctx,
+    Who,
+    address,
+    office_of,
+    require_device_or_staff,
+    require_staff,
+)
 from ..errors import ApiError
 
 router = APIRouter(prefix="/api/v1", tags=["queue"])
@@ -77,10 +86,12 @@ def take_ticket(
     office_id = office_of(ctx, office, who)
     if who.device is DeviceKind.KIOSK:
         channel = Channel.KIOSK
+        ctx.gate.check(ctx.gate.limits.tickets_device, str(who.device_id))
     elif who.is_staff:
         channel = Channel.STAFF
     elif who.is_anonymous:
         channel = Channel.WEB
+        ctx.gate.check(ctx.gate.limits.tickets_address, address(request))
     else:
         raise ApiError(403, "forbidden")
     phone = normalise(body.phone) if body.phone else None
@@ -109,8 +120,9 @@ def take_ticket(
 
 
 @router.get("/tickets/{token}", response_model=schemas.TicketOut)
-def track_ticket(token: str, ctx: Ctx) -> dict[str, Any]:
+def track_ticket(token: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A visitor follows their own ticket; the token is the only credential needed."""
+    ctx.gate.check(ctx.gate.limits.track_address, address(request))
     _office_id, view = ctx.queue.find(token)
     return ticket_out(ctx, view)
 
@@ -158,9 +170,10 @@ def _staff_list(ctx: Context, state: OfficeQueue) -> list[dict[str, Any]]:
         state.tickets.values(), key=lambda t: (position.get(t.id, len(position)), t.issued_at)
     )
     result = []
+    now = ctx.clock.now()
     for t in tickets:
         ahead = position.get(t.id, 0)
-        view = TicketView(t, state.services.get(t.service), ahead, state.estimate(t, ahead),
+        view = TicketView(t, state.services.get(t.service), ahead, state.estimate(t, ahead, now),
                           state.office.slug)  # fmt: skip
         out = ticket_out(ctx, view)
         out.update(

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from queue_server.domain import skm
 from queue_server.services import survey
 from queue_server.services.auth import DeviceKind, Role
 
-from ..deps import Ctx, Who, office_of, require_staff
+from ..deps import Ctx, Who, address, office_of, require_staff
 from ..errors import ApiError
 from ..schemas import Strict
 
@@ -29,9 +29,11 @@ class SurveyIn(Strict):
 
 
 @router.post("/tickets/{token}/survey", status_code=201)
-def answer(token: str, body: SurveyIn, ctx: Ctx, who: Who) -> dict[str, Any]:
+def answer(token: str, body: SurveyIn, request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Answer the survey for this finished ticket: the token is the visitor's credential; a
     counter device or an officer passes the tablet at the counter."""
+    if not who.is_staff and who.device is None:
+        ctx.gate.check(ctx.gate.limits.survey_address, address(request))
     office_id, view = ctx.queue.find(token)
     channel = "counter" if who.is_staff or who.device is DeviceKind.COUNTER else "phone"
     profile = body.model_dump(exclude={"scores"})
