@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 @dataclass(eq=False)
 class _Link:
     kiosk_id: int
+    agent_id: int = 0
+    websocket: WebSocket | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     sent: set[str] = field(default_factory=set)
 
@@ -62,12 +64,22 @@ class PrintDispatcher:
         for link in list(self._links.get(office_id, ())):
             loop.call_soon_threadsafe(link.wake.set)
 
+    def revoke(self, device_ids: set[int]) -> None:
+        """Disconnect revoked print agents (or those of a revoked kiosk) now, from any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        for links in list(self._links.values()):
+            for link in list(links):
+                if link.websocket is not None and device_ids & {link.agent_id, link.kiosk_id}:
+                    asyncio.run_coroutine_threadsafe(link.websocket.close(4401), loop)
+
     async def serve(self, websocket: WebSocket, ctx: Any, office_id: int, agent_id: int) -> None:
         kiosk_id = await run_in_threadpool(_kiosk_of, ctx, agent_id)
         if kiosk_id is None:
             await websocket.close(4403)
             return
-        link = _Link(kiosk_id)
+        link = _Link(kiosk_id, agent_id, websocket)
         self._links[office_id].add(link)
         link.wake.set()  # send whatever is pending now
         sender = asyncio.create_task(self._send(websocket, ctx, office_id, link))

@@ -62,7 +62,8 @@ def _codes(text: str | None) -> frozenset[str] | None:
     return frozenset(part for part in text.split(",") if part) if text else None
 
 
-def _authorise(websocket: WebSocket, ctx: Context, slug: str) -> tuple[int, Audience]:
+def _authorise(websocket: WebSocket, ctx: Context, slug: str) -> tuple[int, Audience, int | None]:
+    """The office, what this connection may see, and the device behind it (if a device)."""
     """Decide the audience for this connection (runs in a thread: it may query)."""
     params = websocket.query_params
     role = params.get("role", "display")
@@ -80,7 +81,7 @@ def _authorise(websocket: WebSocket, ctx: Context, slug: str) -> tuple[int, Audi
             raise Refusal(NOT_FOUND) from None
         if found_office != office_id:
             raise Refusal(NOT_FOUND)
-        return office_id, Audience("track", ticket_id=view.ticket.id)
+        return office_id, Audience("track", ticket_id=view.ticket.id), None
     if role not in ROLES:
         raise Refusal(BAD_REQUEST)
     who = _principal(websocket, ctx)
@@ -94,12 +95,11 @@ def _authorise(websocket: WebSocket, ctx: Context, slug: str) -> tuple[int, Audi
     if role == "agent":
         if who.device is not DeviceKind.AGENT or who.device_id is None:
             raise Refusal(FORBIDDEN)
-        return office_id, Audience("agent", device_id=who.device_id)
+        return office_id, Audience("agent", device_id=who.device_id), who.device_id
     if role == "counter":
-        return office_id, Audience("staff")
-    return office_id, Audience(
-        "public", services=_codes(params.get("services")), counters=_numbers(params.get("counters"))
-    )
+        return office_id, Audience("staff"), who.device_id
+    services, counters = _codes(params.get("services")), _numbers(params.get("counters"))
+    return office_id, Audience("public", services=services, counters=counters), who.device_id
 
 
 @router.websocket("/ws/v1/offices/{office}")
@@ -109,7 +109,7 @@ async def office_socket(websocket: WebSocket, office: str) -> None:
     hub = websocket.app.state.hub
     await websocket.accept()
     try:
-        office_id, audience = await run_in_threadpool(_authorise, websocket, ctx, office)
+        office_id, audience, device_id = await run_in_threadpool(_authorise, websocket, ctx, office)
         since_text = websocket.query_params.get("since")
         since = int(since_text) if since_text else None
     except Refusal as refusal:
@@ -127,7 +127,7 @@ async def office_socket(websocket: WebSocket, office: str) -> None:
     async def snapshotter(conn: Connection) -> dict[str, Any]:
         return await run_in_threadpool(_snapshot, ctx, conn.office_id, conn.audience)
 
-    await hub.serve(websocket, office_id, audience, since, snapshotter)
+    await hub.serve(websocket, office_id, audience, since, snapshotter, device_id=device_id)
 
 
 def _snapshot(ctx: Context, office_id: int, audience: Audience) -> dict[str, Any]:

@@ -13,10 +13,11 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from queue_server.domain.public import Change
@@ -31,6 +32,7 @@ RESYNC = "resync"
 REPLAY_LIMIT = 1000  # changes kept per office for clients reconnecting with `since`
 TOO_SLOW = 4408
 SILENT = 4000
+REVOKED = 4401  # the device's pairing was revoked: like a wrong token, it must pair again
 
 Snapshotter = Callable[["Connection"], Awaitable[dict[str, Any]]]
 
@@ -48,6 +50,7 @@ class Connection:
     last_heard: float
     version: int = -1  # last version this client has (-1: needs a snapshot)
     closing: bool = False
+    device_id: int | None = None  # the paired device behind it, if any (to cut when revoked)
 
 
 @dataclass(eq=False)
@@ -58,11 +61,17 @@ class _Office:
 
 class Hub:
     def __init__(
-        self, *, queue_size: int = 256, ping_interval: float = 20.0, silence: float = 60.0
+        self,
+        *,
+        queue_size: int = 256,
+        ping_interval: float = 20.0,
+        silence: float = 60.0,
+        revoked_among: Callable[[set[int]], set[int]] | None = None,
     ) -> None:
         self.queue_size = queue_size
         self.ping_interval = ping_interval
         self.silence = silence
+        self.revoked_among = revoked_among  # which of these devices were revoked (a DB read)
         self._offices: dict[int, _Office] = {}
         self._tracked: dict[int, frozenset[str]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -166,12 +175,14 @@ class Hub:
         audience: Audience,
         since: int | None,
         snapshotter: Snapshotter,
+        device_id: int | None = None,
     ) -> None:
         """Run one accepted connection until it closes."""
         assert self._loop is not None, "hub not started"
         conn = Connection(
-            websocket, office_id, audience, asyncio.Queue(self.queue_size), self._loop.time()
-        )
+            websocket, office_id, audience, asyncio.Queue(self.queue_size), self._loop.time(),
+            device_id=device_id,
+        )  # fmt: skip
         office = self._offices.setdefault(office_id, _Office())
         office.connections.add(conn)  # subscribe before the snapshot: nothing falls between
         self._track(office_id, office)
@@ -253,8 +264,23 @@ class Hub:
             with contextlib.suppress(Exception):
                 await conn.websocket.close(code)
 
+    # ---- revoked devices ----
+    def revoke(self, device_ids: Iterable[int]) -> None:
+        """Disconnect these devices' live connections now (callable from any thread)."""
+        loop, ids = self._loop, frozenset(device_ids)
+        if loop is None or loop.is_closed() or not ids:
+            return
+        asyncio.run_coroutine_threadsafe(self._cut(ids), loop)
+
+    async def _cut(self, device_ids: frozenset[int]) -> None:
+        for office in list(self._offices.values()):
+            for conn in list(office.connections):
+                if conn.device_id in device_ids:
+                    await self._close(conn, REVOKED)
+
     async def _beat(self) -> None:
-        """Ping every client; close the ones that went silent."""
+        """Ping every client; close the ones that went silent, and (another worker may have
+        revoked them) those of devices revoked since."""
         while True:
             await asyncio.sleep(self.ping_interval)
             assert self._loop is not None
@@ -265,3 +291,12 @@ class Hub:
                         await self._close(conn, SILENT)
                     else:
                         self._push(conn, {"type": "ping", "version": conn.version})
+            devices = {c.device_id for o in self._offices.values() for c in o.connections
+                       if c.device_id is not None}  # fmt: skip
+            if devices and self.revoked_among is not None:
+                try:
+                    revoked = await run_in_threadpool(self.revoked_among, devices)
+                except Exception:
+                    log.exception("could not check for revoked devices")
+                    continue
+                await self._cut(frozenset(revoked))

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
+from queue_server.store.db import Database
 from queue_server.store.tables import DeviceRow, SessionRow, UserRow
 
 users = UserRow.__table__  # type: ignore[attr-defined]
@@ -153,6 +154,17 @@ def resolve(conn: Connection, token: str, now: datetime) -> Principal | None:
         device_id=device.id,
         counter=device.counter_number,
     )
+
+
+def revoked_devices(db: Database, device_ids: set[int]) -> set[int]:
+    """Which of these devices have been revoked."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(devices.c.id).where(
+                devices.c.id.in_(sorted(device_ids)), devices.c.revoked_at.is_not(None)
+            )
+        )
+        return {int(row.id) for row in rows}
 
 
 class PrincipalCache:

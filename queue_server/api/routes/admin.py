@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from queue_server.domain.calendar import zone
 from queue_server.notifications import gateways, outbox
@@ -359,8 +359,12 @@ def create_device(office: str, body: schemas.DeviceIn, ctx: Ctx, who: Who) -> di
 
 
 @router.delete("/offices/{office}/devices/{device_id}", status_code=204)
-def revoke_device(office: str, device_id: int, ctx: Ctx, who: Who) -> Response:
+def revoke_device(office: str, device_id: int, request: Request, ctx: Ctx, who: Who) -> Response:
+    """Revoke a device: its token stops working and its live connection is cut at once (on
+    other workers, within their next heartbeat)."""
     office_id = _manage(ctx, office, who)
     ctx.admin.revoke_device(office_id, device_id)
     ctx.principals.forget()
+    request.app.state.hub.revoke({device_id})
+    request.app.state.printing.revoke({device_id})
     return Response(status_code=204)
