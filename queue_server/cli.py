@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -120,6 +121,44 @@ def serve(
 def migrate() -> None:
     """Perbarui skema basis data / bring the database schema up to date."""
     _migrate(Settings())
+    typer.echo("ok")
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Berkas cadangan / the backup file to write")],
+) -> None:
+    """Cadangkan seluruh basis data / back the whole database up to FILE (while running)."""
+    from queue_server.store import backup as store_backup
+
+    try:
+        store_backup.backup(Settings().database_url, file)
+    except store_backup.BackupError as failed:
+        typer.echo(f"error: {failed}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"ok: {file}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="Berkas cadangan / the backup file to read")],
+    yes: Annotated[bool, typer.Option("--yes", help="Tanpa konfirmasi / do not ask")] = False,
+) -> None:
+    """Pulihkan basis data dari FILE / replace the database with a backup (stop Antrean first)."""
+    from queue_server.store import backup as store_backup
+
+    settings = Settings()
+    if not yes:
+        typer.confirm(
+            "Semua data sekarang diganti isi cadangan / replace all current data with the backup?",
+            abort=True,
+        )
+    try:
+        store_backup.restore(settings.database_url, file)
+    except store_backup.BackupError as failed:
+        typer.echo(f"error: {failed}", err=True)
+        raise typer.Exit(1) from None
+    _migrate(settings)  # an older backup's schema is brought up to date
     typer.echo("ok")
 
 

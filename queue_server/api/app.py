@@ -39,6 +39,7 @@ from queue_server.web.templating import STATIC_DIR
 
 from . import errors
 from .deps import Context
+from .headers import SecurityHeaders
 from .limits import Gate
 from .routes import admin, audio, auth, chat, messages, queue, survey
 
@@ -140,6 +141,7 @@ def create_app(
     app.state.printing = dispatcher
     app.state.deliverer = deliverer
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(staff.NoOffice)
     async def _no_office(_request: Any, _exc: Exception) -> Response:

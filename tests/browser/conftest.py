@@ -61,9 +61,45 @@ def browser() -> Iterator[Any]:
             executable_path=path, headless=True, args=CHROMIUM_FLAGS
         )
         try:
-            yield instance
+            yield Watched(instance)
         finally:
             instance.close()
+
+
+class Watched:
+    """The browser, noting every Content-Security-Policy violation any of its pages reports."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def _note(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(message.text)
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.on("console", self._note)
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        page = self._browser.new_page(**options)
+        page.on("console", self._note)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every browser test fails if a page broke the security policy (an inline script, a style
+    attribute, a file from elsewhere)."""
+    yield
+    if "browser" in request.fixturenames:
+        watched = request.getfixturevalue("browser")
+        found, watched.violations[:] = list(watched.violations), []
+        assert not found, found
 
 
 @dataclass

@@ -1,0 +1,23 @@
+"""Security headers: our pages allow only our own files; nothing frames them; no sniffing."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_pages_and_api_answers_carry_the_security_headers(client: TestClient) -> None:
+    for path in ("/masuk", "/kiosk", "/display", "/api/v1/offices/winongan/snapshot", "/nope"):
+        answer = client.get(path, follow_redirects=False)
+        policy = answer.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy, path
+        assert "frame-ancestors 'none'" in policy
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["referrer-policy"] == "same-origin"
+
+
+def test_the_developer_api_pages_are_left_without_the_policy(client: TestClient) -> None:
+    docs = client.get("/docs")  # Swagger UI: inline script and a CDN, for developers only
+    assert docs.status_code == 200
+    assert "content-security-policy" not in docs.headers
+    assert docs.headers["x-content-type-options"] == "nosniff"
