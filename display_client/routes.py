@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from queue_server.api.access import allow
 from queue_server.api.deps import Context, Ctx
 from queue_server.api.errors import ApiError
 from queue_server.i18n import N_, normalize_lang
@@ -44,7 +45,11 @@ def _codes(text: str | None) -> list[str]:
     return [part.strip().upper() for part in (text or "").split(",") if part.strip()]
 
 
-@router.get("/display", response_class=HTMLResponse)
+@router.get(
+    "/display",
+    response_class=HTMLResponse,
+    dependencies=[allow(devices=(DeviceKind.DISPLAY,), page=True)],
+)
 def display_page(
     request: Request,
     ctx: Ctx,
@@ -103,7 +108,7 @@ def media(ctx: Context) -> list[dict[str, str]]:
     ]
 
 
-@router.get("/display/media/{name}")
+@router.get("/display/media/{name}", dependencies=[allow(public=True)])
 def media_file(name: str, ctx: Ctx) -> Response:
     """One file of the display's media folder (no sub-folders, no other files)."""
     folder = _media_dir(ctx)

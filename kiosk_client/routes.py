@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from queue_server.api.access import STAFF, allow
 from queue_server.api.deps import Context, Ctx, Who, office_of
 from queue_server.api.errors import ApiError
 from queue_server.domain import public
@@ -93,7 +94,11 @@ def menu(ctx: Context, office_id: int) -> list[dict[str, Any]]:
     return services
 
 
-@router.get("/kiosk", response_class=HTMLResponse)
+@router.get(
+    "/kiosk",
+    response_class=HTMLResponse,
+    dependencies=[allow(devices=(DeviceKind.KIOSK,), page=True)],
+)
 def kiosk_page(
     request: Request, ctx: Ctx, lang: str | None = None, service: str | None = None
 ) -> Response:
@@ -134,7 +139,10 @@ def kiosk_page(
     )
 
 
-@api.get("/offices/{office}/kiosk/services")
+@api.get(
+    "/offices/{office}/kiosk/services",
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.KIOSK,))],
+)
 def kiosk_services(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     """The kiosk's menu now: waiting counts and which services take tickets, and why not."""
     office_id = office_of(ctx, office, who)
@@ -157,14 +165,19 @@ def _own_job(ctx: Context, office: str, token: str, who: Principal) -> tuple[str
     return view.ticket.id, job
 
 
-@api.get("/offices/{office}/tickets/{token}/print")
+@api.get(
+    "/offices/{office}/tickets/{token}/print", dependencies=[allow(devices=(DeviceKind.KIOSK,))]
+)
 async def print_status(office: str, token: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Whether this kiosk's printer printed the ticket: pending, printed, failed (or none)."""
     _ticket_id, job = await run_in_threadpool(_own_job, ctx, office, token, who)
     return {"status": job["status"], "error": job["error"]}
 
 
-@api.post("/offices/{office}/tickets/{token}/print/give-up")
+@api.post(
+    "/offices/{office}/tickets/{token}/print/give-up",
+    dependencies=[allow(devices=(DeviceKind.KIOSK,))],
+)
 def give_up(office: str, token: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     """The kiosk stopped waiting: a job not printed yet will not come out later by surprise."""
     _ticket_id, job = _own_job(ctx, office, token, who)

@@ -38,6 +38,7 @@ from queue_server.web import routes as web
 from queue_server.web.templating import STATIC_DIR
 
 from . import errors
+from .access import allow
 from .deps import Context
 from .headers import SecurityHeaders
 from .limits import Gate
@@ -167,7 +168,7 @@ def create_app(
     app.mount("/kiosk/static", StaticFiles(directory=kiosk.STATIC_DIR), name="kiosk-static")
     app.mount("/display/static", StaticFiles(directory=display.STATIC_DIR), name="display-static")
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], dependencies=[allow(public=True)])
     def healthz() -> dict[str, str]:
         with database.read() as conn:
             conn.exec_driver_sql("SELECT 1")

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import HTMLResponse
 
+from queue_server.api.access import allow
 from queue_server.api.deps import CSRF_HEADER, SESSION_COOKIE, Context, Ctx
 from queue_server.api.errors import ApiError
 from queue_server.i18n import N_, normalize_lang
@@ -60,10 +61,15 @@ def _pair_page(kind: DeviceKind) -> object:
 
 
 for _kind, (_path, _title) in SCREENS.items():
-    router.add_api_route(f"{_path}/pair", _pair_page(_kind), response_class=HTMLResponse)  # type: ignore[arg-type]
+    router.add_api_route(
+        f"{_path}/pair",
+        _pair_page(_kind),  # type: ignore[arg-type]
+        response_class=HTMLResponse,
+        dependencies=[allow(public=True)],
+    )
 
 
-@api.post("/devices/pair", status_code=204)
+@api.post("/devices/pair", status_code=204, dependencies=[allow(public=True)])
 def pair(
     request: Request,
     ctx: Ctx,

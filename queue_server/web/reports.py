@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from queue_server.api.access import SUPERVISORS, allow
 from queue_server.api.deps import Context, Ctx
 from queue_server.domain.staffing import advise, counters_needed
 from queue_server.i18n import N_, normalize_lang, translate
@@ -131,7 +132,9 @@ def _report(
     }
 
 
-@router.get("/laporan", response_class=HTMLResponse)
+@router.get(
+    "/laporan", response_class=HTMLResponse, dependencies=[allow(roles=SUPERVISORS, page=True)]
+)
 def report_page(
     request: Request,
     ctx: Ctx,
@@ -164,7 +167,7 @@ def report_page(
     return pages.TemplateResponse(request, "reports.html", data)
 
 
-@router.get("/laporan.csv")
+@router.get("/laporan.csv", dependencies=[allow(roles=SUPERVISORS, page=True)])
 def report_csv(
     request: Request,
     ctx: Ctx,
@@ -190,7 +193,7 @@ def report_csv(
     )
 
 
-@router.get("/laporan.xlsx")
+@router.get("/laporan.xlsx", dependencies=[allow(roles=SUPERVISORS, page=True)])
 def report_xlsx(
     request: Request,
     ctx: Ctx,
@@ -245,7 +248,11 @@ def _number(cell: str) -> str | float:
         return cell
 
 
-@router.get("/laporan/harian", response_class=HTMLResponse)
+@router.get(
+    "/laporan/harian",
+    response_class=HTMLResponse,
+    dependencies=[allow(roles=SUPERVISORS, page=True)],
+)
 def closing_report(
     request: Request,
     ctx: Ctx,
@@ -266,7 +273,11 @@ def closing_report(
     return pages.TemplateResponse(request, "closing.html", data)
 
 
-@router.get("/laporan/kebutuhan-loket", response_class=HTMLResponse)
+@router.get(
+    "/laporan/kebutuhan-loket",
+    response_class=HTMLResponse,
+    dependencies=[allow(roles=SUPERVISORS, page=True)],
+)
 def staffing_page(
     request: Request,
     ctx: Ctx,

@@ -10,6 +10,7 @@ import qrcode.image.svg
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from queue_server.api.access import allow
 from queue_server.api.deps import Context, Ctx
 from queue_server.domain import skm
 from queue_server.domain.model import TicketStatus
@@ -52,7 +53,7 @@ def _not_found(request: Request, lang: str | None) -> Response:
     return pages.TemplateResponse(request, "not_found.html", {"lang": language}, status_code=404)
 
 
-@router.get("/t/{token}", response_class=HTMLResponse)
+@router.get("/t/{token}", response_class=HTMLResponse, dependencies=[allow(public=True)])
 def track_page(request: Request, token: str, ctx: Ctx, lang: str | None = None) -> Response:
     """A visitor's own ticket, live: status, people ahead, expected wait, the counter."""
     try:
@@ -113,7 +114,7 @@ def qr_svg(url: str) -> bytes:
     return data
 
 
-@router.get("/t/{token}/qr.svg")
+@router.get("/t/{token}/qr.svg", dependencies=[allow(public=True)])
 def track_qr(token: str, ctx: Ctx) -> Response:
     """The QR code the kiosk shows (and the visitor may photograph) for `/t/{token}`."""
     ctx.queue.find(token)  # unknown tokens are 404, not a QR of a dead link
@@ -158,7 +159,7 @@ def survey_page(
     )
 
 
-@router.get("/s/{token}", response_class=HTMLResponse)
+@router.get("/s/{token}", response_class=HTMLResponse, dependencies=[allow(public=True)])
 def survey_for_ticket(request: Request, token: str, ctx: Ctx, lang: str | None = None) -> Response:
     """The visitor's satisfaction survey, once their service is done."""
     try:

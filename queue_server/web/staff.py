@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from queue_server.api.access import STAFF, SUPERVISORS, allow
 from queue_server.api.deps import SESSION_COOKIE, Context, Ctx
 from queue_server.domain.model import PriorityGroup
 from queue_server.i18n import N_, normalize_lang, translate
@@ -147,7 +148,7 @@ def _controls(controls: tuple[Control, ...], lang: str) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/masuk", response_class=HTMLResponse)
+@router.get("/masuk", response_class=HTMLResponse, dependencies=[allow(public=True)])
 def login_page(request: Request, lang: str | None = None, next: str = "/loket") -> Response:
     """Sign in (officers, supervisors, admins)."""
     language = normalize_lang(lang)
@@ -161,7 +162,7 @@ def login_page(request: Request, lang: str | None = None, next: str = "/loket") 
     return pages.TemplateResponse(request, "login.html", {"lang": language, "config": config})
 
 
-@router.get("/loket", response_class=HTMLResponse)
+@router.get("/loket", response_class=HTMLResponse, dependencies=[allow(roles=STAFF, page=True)])
 def counter_picker(
     request: Request, ctx: Ctx, lang: str | None = None, office: str | None = None
 ) -> Response:
@@ -180,7 +181,9 @@ def counter_picker(
     )
 
 
-@router.get("/loket/{number}", response_class=HTMLResponse)
+@router.get(
+    "/loket/{number}", response_class=HTMLResponse, dependencies=[allow(roles=STAFF, page=True)]
+)
 def counter_page(
     request: Request, number: int, ctx: Ctx, lang: str | None = None, office: str | None = None
 ) -> Response:
@@ -233,7 +236,9 @@ def counter_page(
     )
 
 
-@router.get("/meja-depan", response_class=HTMLResponse)
+@router.get(
+    "/meja-depan", response_class=HTMLResponse, dependencies=[allow(roles=STAFF, page=True)]
+)
 def front_desk(
     request: Request, ctx: Ctx, lang: str | None = None, office: str | None = None
 ) -> Response:
@@ -268,7 +273,11 @@ def front_desk(
     )
 
 
-@router.get("/loket-layar", response_class=HTMLResponse)
+@router.get(
+    "/loket-layar",
+    response_class=HTMLResponse,
+    dependencies=[allow(devices=(DeviceKind.COUNTER,), page=True)],
+)
 def counter_display(request: Request, ctx: Ctx, lang: str | None = None) -> Response:
     """The small screen above a counter: its number and the ticket it serves now."""
     who = paired(ctx, request, DeviceKind.COUNTER)
@@ -341,7 +350,7 @@ def reason_words(error: str | None, lang: str) -> str:
     return translate(known, lang) if known else error
 
 
-@router.get("/pesan", response_class=HTMLResponse)
+@router.get("/pesan", response_class=HTMLResponse, dependencies=[allow(roles=STAFF, page=True)])
 def messages_page(
     request: Request,
     ctx: Ctx,
@@ -378,7 +387,11 @@ def messages_page(
     )
 
 
-@router.get("/survei/{counter}", response_class=HTMLResponse)
+@router.get(
+    "/survei/{counter}",
+    response_class=HTMLResponse,
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.COUNTER,), page=True)],
+)
 def counter_survey(request: Request, counter: int, ctx: Ctx, lang: str | None = None) -> Response:
     """A tablet on the counter's desk: the survey for the visitor this counter just served."""
     from datetime import timedelta
@@ -416,7 +429,9 @@ def counter_survey(request: Request, counter: int, ctx: Ctx, lang: str | None = 
     return survey_page(request, ctx, found, ticket, page_state, language, tablet=True)
 
 
-@router.get("/laporan/skm", response_class=HTMLResponse)
+@router.get(
+    "/laporan/skm", response_class=HTMLResponse, dependencies=[allow(roles=SUPERVISORS, page=True)]
+)
 def skm_recap(
     request: Request,
     ctx: Ctx,

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from queue_server.api.access import ADMINS, STAFF, SUPERVISORS, allow
 from queue_server.domain.calendar import zone
 from queue_server.notifications import gateways, outbox
 from queue_server.notifications.rules import Kind, broken_templates
@@ -106,13 +107,18 @@ def _office_out(row: Any, who: Principal | None = None) -> dict[str, Any]:
 
 
 # ---- offices ----
-@router.get("/offices", response_model=list[schemas.OfficeOut])
+@router.get("/offices", response_model=list[schemas.OfficeOut], dependencies=[allow(roles=STAFF)])
 def list_offices(ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     require_staff(who, Role.SUPERVISOR, Role.OFFICER)
     return [_office_out(r, who) for r in ctx.admin.list_offices() if who.may_see_office(r.id)]
 
 
-@router.post("/offices", status_code=201, response_model=schemas.OfficeOut)
+@router.post(
+    "/offices",
+    status_code=201,
+    response_model=schemas.OfficeOut,
+    dependencies=[allow(roles=ADMINS)],
+)
 def create_office(body: schemas.OfficeIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     require_admin(who)
     _check_zone(body.timezone)
@@ -131,13 +137,17 @@ def create_office(body: schemas.OfficeIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     return _office_out(ctx.admin.get_office(office_id))
 
 
-@router.get("/offices/{office}", response_model=schemas.OfficeOut)
+@router.get(
+    "/offices/{office}", response_model=schemas.OfficeOut, dependencies=[allow(roles=STAFF)]
+)
 def get_office(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     require_staff(who, Role.SUPERVISOR, Role.OFFICER)
     return _office_out(ctx.admin.get_office(office_of(ctx, office, who)), who)
 
 
-@router.patch("/offices/{office}", response_model=schemas.OfficeOut)
+@router.patch(
+    "/offices/{office}", response_model=schemas.OfficeOut, dependencies=[allow(roles=SUPERVISORS)]
+)
 def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) -> dict[str, Any]:
     office_id = _manage(ctx, office, who)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -164,7 +174,8 @@ def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) ->
         if broken_templates(outbox.settings_from_json(notify)):
             raise ApiError(422, "invalid_request")
         changes["notify"] = notify
-    ctx.admin.update_office(office_id, changes, who.name)
+    if changes:  # an empty change changes nothing
+        ctx.admin.update_office(office_id, changes, who.name)
     return _office_out(ctx.admin.get_office(office_id))
 
 
@@ -181,14 +192,23 @@ def _check_service_codes(ctx: Context, office_id: int, codes: list[str]) -> None
         )
 
 
-@router.get("/offices/{office}/services", response_model=list[schemas.ServiceOut])
+@router.get(
+    "/offices/{office}/services",
+    response_model=list[schemas.ServiceOut],
+    dependencies=[allow(public=True)],
+)
 def list_services(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     """Services with their requirements, fee and time limit: public, as the law asks."""
     office_id = office_of(ctx, office, who)
     return [_service_out(r) for r in ctx.admin.list_services(office_id)]
 
 
-@router.post("/offices/{office}/services", status_code=201, response_model=schemas.ServiceOut)
+@router.post(
+    "/offices/{office}/services",
+    status_code=201,
+    response_model=schemas.ServiceOut,
+    dependencies=[allow(roles=SUPERVISORS)],
+)
 def create_service(office: str, body: schemas.ServiceIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     office_id = _manage(ctx, office, who)
     fields = body.model_dump()
@@ -197,7 +217,11 @@ def create_service(office: str, body: schemas.ServiceIn, ctx: Ctx, who: Who) -> 
     return next(_service_out(r) for r in ctx.admin.list_services(office_id) if r.code == body.code)
 
 
-@router.patch("/offices/{office}/services/{code}", response_model=schemas.ServiceOut)
+@router.patch(
+    "/offices/{office}/services/{code}",
+    response_model=schemas.ServiceOut,
+    dependencies=[allow(roles=SUPERVISORS)],
+)
 def update_service(
     office: str, code: str, body: schemas.ServicePatch, ctx: Ctx, who: Who
 ) -> dict[str, Any]:
@@ -218,7 +242,9 @@ def update_service(
     return _service_out(found[0])
 
 
-@router.delete("/offices/{office}/services/{code}", status_code=204)
+@router.delete(
+    "/offices/{office}/services/{code}", status_code=204, dependencies=[allow(roles=SUPERVISORS)]
+)
 def deactivate_service(office: str, code: str, ctx: Ctx, who: Who) -> Response:
     """Services are deactivated, never deleted: reports keep their history."""
     office_id = _manage(ctx, office, who)
@@ -231,14 +257,23 @@ def _counter_out(row: Any) -> dict[str, Any]:
     return {name: getattr(row, name) for name in schemas.CounterOut.model_fields}
 
 
-@router.get("/offices/{office}/counters", response_model=list[schemas.CounterOut])
+@router.get(
+    "/offices/{office}/counters",
+    response_model=list[schemas.CounterOut],
+    dependencies=[allow(roles=STAFF)],
+)
 def list_counters(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     office_id = office_of(ctx, office, who)
     require_staff(who, Role.SUPERVISOR, Role.OFFICER)
     return [_counter_out(r) for r in ctx.admin.list_counters(office_id)]
 
 
-@router.post("/offices/{office}/counters", status_code=201, response_model=schemas.CounterOut)
+@router.post(
+    "/offices/{office}/counters",
+    status_code=201,
+    response_model=schemas.CounterOut,
+    dependencies=[allow(roles=SUPERVISORS)],
+)
 def create_counter(office: str, body: schemas.CounterIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     office_id = _manage(ctx, office, who)
     _check_service_codes(ctx, office_id, body.services)
@@ -248,7 +283,11 @@ def create_counter(office: str, body: schemas.CounterIn, ctx: Ctx, who: Who) -> 
     )
 
 
-@router.patch("/offices/{office}/counters/{counter}", response_model=schemas.CounterOut)
+@router.patch(
+    "/offices/{office}/counters/{counter}",
+    response_model=schemas.CounterOut,
+    dependencies=[allow(roles=SUPERVISORS)],
+)
 def update_counter(
     office: str, counter: int, body: schemas.CounterPatch, ctx: Ctx, who: Who
 ) -> dict[str, Any]:
@@ -264,7 +303,9 @@ def update_counter(
     return _counter_out(found[0])
 
 
-@router.delete("/offices/{office}/counters/{counter}", status_code=204)
+@router.delete(
+    "/offices/{office}/counters/{counter}", status_code=204, dependencies=[allow(roles=SUPERVISORS)]
+)
 def delete_counter(office: str, counter: int, ctx: Ctx, who: Who) -> Response:
     office_id = _manage(ctx, office, who)
     ctx.admin.delete_counter(office_id, counter, who.name)
@@ -284,13 +325,15 @@ def _user_out(ctx: Context, row: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/users", response_model=list[schemas.UserOut])
+@router.get("/users", response_model=list[schemas.UserOut], dependencies=[allow(roles=ADMINS)])
 def list_users(ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     require_admin(who)
     return [_user_out(ctx, r) for r in ctx.admin.list_users()]
 
 
-@router.post("/users", status_code=201, response_model=schemas.UserOut)
+@router.post(
+    "/users", status_code=201, response_model=schemas.UserOut, dependencies=[allow(roles=ADMINS)]
+)
 def create_user(body: schemas.UserIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     require_admin(who)
     office_id = ctx.queue.office_id(body.office) if body.office else None
@@ -306,7 +349,9 @@ def create_user(body: schemas.UserIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     return next(_user_out(ctx, r) for r in ctx.admin.list_users() if r.id == user_id)
 
 
-@router.patch("/users/{user_id}", response_model=schemas.UserOut)
+@router.patch(
+    "/users/{user_id}", response_model=schemas.UserOut, dependencies=[allow(roles=ADMINS)]
+)
 def update_user(user_id: int, body: schemas.UserPatch, ctx: Ctx, who: Who) -> dict[str, Any]:
     require_admin(who)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -332,13 +377,22 @@ def _device_out(row: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/offices/{office}/devices", response_model=list[schemas.DeviceOut])
+@router.get(
+    "/offices/{office}/devices",
+    response_model=list[schemas.DeviceOut],
+    dependencies=[allow(roles=SUPERVISORS)],
+)
 def list_devices(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     office_id = _manage(ctx, office, who)
     return [_device_out(r) for r in ctx.admin.list_devices(office_id)]
 
 
-@router.post("/offices/{office}/devices", status_code=201, response_model=schemas.DeviceCreated)
+@router.post(
+    "/offices/{office}/devices",
+    status_code=201,
+    response_model=schemas.DeviceCreated,
+    dependencies=[allow(roles=SUPERVISORS)],
+)
 def create_device(office: str, body: schemas.DeviceIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Register a kiosk, display, print agent or counter device; the token is shown once."""
     office_id = _manage(ctx, office, who)
@@ -358,7 +412,11 @@ def create_device(office: str, body: schemas.DeviceIn, ctx: Ctx, who: Who) -> di
     return {**_device_out(row), "token": token}
 
 
-@router.delete("/offices/{office}/devices/{device_id}", status_code=204)
+@router.delete(
+    "/offices/{office}/devices/{device_id}",
+    status_code=204,
+    dependencies=[allow(roles=SUPERVISORS)],
+)
 def revoke_device(office: str, device_id: int, request: Request, ctx: Ctx, who: Who) -> Response:
     """Revoke a device: its token stops working and its live connection is cut at once (on
     other workers, within their next heartbeat)."""

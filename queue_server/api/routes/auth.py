@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from queue_server.api.access import DEVICES, STAFF, allow
 from queue_server.services import auth
 
 from .. import schemas
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     "/login",
     response_model=schemas.LoginOut,
     responses={429: {"description": "Too many failed sign-ins: locked out for a while"}},
+    dependencies=[allow(public=True)],
 )
 def login(body: schemas.LoginIn, request: Request, response: Response, ctx: Ctx) -> dict[str, Any]:
     """Exchange a username and password for a token (also set as a session cookie).
@@ -52,7 +54,7 @@ def login(body: schemas.LoginIn, request: Request, response: Response, ctx: Ctx)
     return {"token": token, "username": who.name, "role": who.role, "office": office}
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, dependencies=[allow(public=True)])
 def logout(request: Request, response: Response, ctx: Ctx, who: Who) -> Response:
     """End this session."""
     header = request.headers.get("authorization", "")
@@ -67,7 +69,7 @@ def logout(request: Request, response: Response, ctx: Ctx, who: Who) -> Response
     return response
 
 
-@router.get("/me")
+@router.get("/me", dependencies=[allow(roles=STAFF, devices=DEVICES)])
 def me(who: Who, ctx: Ctx) -> dict[str, Any]:
     """Who this credential is."""
     if who.is_anonymous:

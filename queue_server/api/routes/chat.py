@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from queue_server.api.access import allow
 from queue_server.notifications.chat import Chat
 from queue_server.notifications.outbox import settings_for
 
@@ -44,7 +45,7 @@ def _chat(ctx: Context) -> Chat:
     return Chat(ctx.queue, ctx.settings.base_url())
 
 
-@router.post("/http")
+@router.post("/http", dependencies=[allow(secret=True)])
 async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A generic SMS/WhatsApp gateway's webhook: JSON or form with `from` and `text` (also
     `sender`/`phone` and `message`/`body`), authenticated by the office's shared secret in the
@@ -72,7 +73,7 @@ async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, An
     return {"ok": True, "replied": reply is not None}
 
 
-@router.get("/whatsapp")
+@router.get("/whatsapp", dependencies=[allow(secret=True)])
 async def whatsapp_verify(
     office: str,
     ctx: Ctx,
@@ -88,7 +89,7 @@ async def whatsapp_verify(
     return Response(challenge, media_type="text/plain")
 
 
-@router.post("/whatsapp")
+@router.post("/whatsapp", dependencies=[allow(secret=True)])
 async def incoming_whatsapp(office: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """WhatsApp Cloud API's webhook, signed with the app secret (X-Hub-Signature-256)."""
     office_id, gateway = await run_in_threadpool(_gateway_settings, ctx, office)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from queue_server.api.access import STAFF, allow
 from queue_server.notifications.outbox import messages
 from queue_server.phones import mask
 from queue_server.store.repository import tickets
@@ -16,7 +17,7 @@ from ..deps import ALL_STAFF, Ctx, Who, office_of, require_staff
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
 
-@router.get("/offices/{office}/messages")
+@router.get("/offices/{office}/messages", dependencies=[allow(roles=STAFF)])
 def list_messages(
     office: str,
     ctx: Ctx,

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request, Response
 from sqlalchemy import select
 
+from queue_server.api.access import STAFF, SUPERVISORS, allow
 from queue_server.domain import queue as domain
 from queue_server.domain.errors import InvalidTransition
 from queue_server.domain.events import Event
@@ -72,7 +73,12 @@ def _idempotency_key(who: Principal, request: Request, header: str | None) -> st
     return hashlib.sha256(f"{scope}\0{header}".encode()).hexdigest()[:40]
 
 
-@router.post("/offices/{office}/tickets", status_code=201, response_model=schemas.TicketOut)
+@router.post(
+    "/offices/{office}/tickets",
+    status_code=201,
+    response_model=schemas.TicketOut,
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.KIOSK,), anonymous=True)],
+)
 def take_ticket(
     office: str,
     body: schemas.TicketIn,
@@ -119,7 +125,7 @@ def take_ticket(
     return ticket_out(ctx, view)
 
 
-@router.get("/tickets/{token}", response_model=schemas.TicketOut)
+@router.get("/tickets/{token}", response_model=schemas.TicketOut, dependencies=[allow(public=True)])
 def track_ticket(token: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A visitor follows their own ticket; the token is the only credential needed."""
     ctx.gate.check(ctx.gate.limits.track_address, address(request))
@@ -127,7 +133,11 @@ def track_ticket(token: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     return ticket_out(ctx, view)
 
 
-@router.post("/tickets/{token}/cancel", response_model=schemas.TicketEnvelope)
+@router.post(
+    "/tickets/{token}/cancel",
+    response_model=schemas.TicketEnvelope,
+    dependencies=[allow(public=True)],
+)
 def visitor_cancel(token: str, ctx: Ctx) -> dict[str, Any]:
     """The visitor gives up their own ticket."""
     office_id, view = ctx.queue.find(token)
@@ -139,7 +149,12 @@ def visitor_cancel(token: str, ctx: Ctx) -> dict[str, Any]:
     return _envelope(ctx, office_id, committed.ticket() or view.ticket)
 
 
-@router.get("/offices/{office}/snapshot")
+@router.get(
+    "/offices/{office}/snapshot",
+    dependencies=[
+        allow(roles=STAFF, devices=(DeviceKind.KIOSK, DeviceKind.DISPLAY, DeviceKind.COUNTER))
+    ],
+)
 def snapshot(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     """The office as the lobby sees it (devices and staff)."""
     office_id = office_of(ctx, office, who)
@@ -147,7 +162,11 @@ def snapshot(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     return ctx.queue.snapshot(office_id)
 
 
-@router.get("/offices/{office}/tickets", response_model=list[schemas.StaffTicketOut])
+@router.get(
+    "/offices/{office}/tickets",
+    response_model=list[schemas.StaffTicketOut],
+    dependencies=[allow(roles=STAFF)],
+)
 def open_tickets(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     """Staff see the day's open tickets in the order they would be called."""
     office_id = office_of(ctx, office, who)
@@ -217,6 +236,7 @@ def _counter_out(state: OfficeQueue, number: int) -> dict[str, Any]:
     "/offices/{office}/counters/{counter}/call-next",
     response_model=schemas.TicketEnvelope,
     responses={204: {"description": "Nobody is waiting for this counter"}},
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.COUNTER,))],
 )
 def call_next(office: str, counter: int, ctx: Ctx, who: Who) -> Any:
     """Call the next visitor to this counter (finishing the one being served)."""
@@ -231,7 +251,7 @@ def call_next(office: str, counter: int, ctx: Ctx, who: Who) -> Any:
     return _envelope(ctx, office_id, called)
 
 
-@router.post("/offices/{office}/counters/{counter}/open")
+@router.post("/offices/{office}/counters/{counter}/open", dependencies=[allow(roles=STAFF)])
 def open_counter(office: str, counter: int, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Sign in at this counter and start calling (also ends a break)."""
     office_id = office_of(ctx, office, who)
@@ -242,7 +262,10 @@ def open_counter(office: str, counter: int, ctx: Ctx, who: Who) -> dict[str, Any
     return _counter_out(ctx.queue.read(office_id), counter)
 
 
-@router.post("/offices/{office}/counters/{counter}/pause")
+@router.post(
+    "/offices/{office}/counters/{counter}/pause",
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.COUNTER,))],
+)
 def pause_counter(office: str, counter: int, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Take a break (istirahat)."""
     office_id = office_of(ctx, office, who)
@@ -253,7 +276,10 @@ def pause_counter(office: str, counter: int, ctx: Ctx, who: Who) -> dict[str, An
     return _counter_out(ctx.queue.read(office_id), counter)
 
 
-@router.post("/offices/{office}/counters/{counter}/close")
+@router.post(
+    "/offices/{office}/counters/{counter}/close",
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.COUNTER,))],
+)
 def close_counter(office: str, counter: int, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Sign out and close the counter; a supervisor may close it for an officer who left."""
     office_id = office_of(ctx, office, who)
@@ -264,7 +290,7 @@ def close_counter(office: str, counter: int, ctx: Ctx, who: Who) -> dict[str, An
     return _counter_out(ctx.queue.read(office_id), counter)
 
 
-@router.post("/offices/{office}/end-day")
+@router.post("/offices/{office}/end-day", dependencies=[allow(roles=SUPERVISORS)])
 def end_day(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Close the service day now: open tickets expire, counters close."""
     office_id = office_of(ctx, office, who)
@@ -330,6 +356,7 @@ def _simple(
         methods=["POST"],
         response_model=schemas.TicketEnvelope,
         name=handler.__name__,
+        dependencies=[allow(roles=STAFF, devices=(DeviceKind.COUNTER,))],
     )
 
 
@@ -348,7 +375,11 @@ _simple(
 )
 
 
-@router.post("/offices/{office}/tickets/{token}/transfer", response_model=schemas.TicketEnvelope)
+@router.post(
+    "/offices/{office}/tickets/{token}/transfer",
+    response_model=schemas.TicketEnvelope,
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.COUNTER,))],
+)
 def ticket_transfer(
     office: str, token: str, body: schemas.TransferIn, ctx: Ctx, who: Who
 ) -> dict[str, Any]:
@@ -360,7 +391,11 @@ def ticket_transfer(
     )  # fmt: skip
 
 
-@router.post("/offices/{office}/tickets/{token}/call", response_model=schemas.TicketEnvelope)
+@router.post(
+    "/offices/{office}/tickets/{token}/call",
+    response_model=schemas.TicketEnvelope,
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.COUNTER,))],
+)
 def ticket_call(
     office: str, token: str, body: schemas.CallIn, ctx: Ctx, who: Who
 ) -> dict[str, Any]:
@@ -374,7 +409,11 @@ def ticket_call(
     )  # fmt: skip
 
 
-@router.post("/offices/{office}/tickets/{token}/resume", response_model=schemas.TicketEnvelope)
+@router.post(
+    "/offices/{office}/tickets/{token}/resume",
+    response_model=schemas.TicketEnvelope,
+    dependencies=[allow(roles=STAFF, devices=(DeviceKind.COUNTER,))],
+)
 def ticket_resume(
     office: str, token: str, ctx: Ctx, who: Who, body: schemas.ResumeIn | None = None
 ) -> dict[str, Any]:
@@ -388,7 +427,7 @@ def ticket_resume(
 
 
 # ---- printing from the counter or the front desk ----
-@router.get("/offices/{office}/printers")
+@router.get("/offices/{office}/printers", dependencies=[allow(roles=STAFF)])
 def list_printers(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     """The printers staff may print on: the office's kiosks that have a print agent."""
     office_id = office_of(ctx, office, who)
@@ -406,7 +445,9 @@ def _print_on(ctx: Context, request: Request, office_id: int, ticket: Ticket, pr
     request.app.state.printing.nudge(office_id)
 
 
-@router.post("/offices/{office}/tickets/{token}/reprint", status_code=202)
+@router.post(
+    "/offices/{office}/tickets/{token}/reprint", status_code=202, dependencies=[allow(roles=STAFF)]
+)
 def reprint(
     office: str, token: str, body: schemas.PrintIn, request: Request, ctx: Ctx, who: Who
 ) -> dict[str, Any]:
@@ -420,7 +461,7 @@ def reprint(
     return {"queued": True}
 
 
-@router.get("/offices/{office}/counters/{counter}/today")
+@router.get("/offices/{office}/counters/{counter}/today", dependencies=[allow(roles=STAFF)])
 def counter_today(office: str, counter: int, ctx: Ctx, who: Who) -> dict[str, Any]:
     """The signed-in officer's own figures today: visitors served, average service time."""
     office_id = office_of(ctx, office, who)

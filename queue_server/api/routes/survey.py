@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
+from queue_server.api.access import SUPERVISORS, allow
 from queue_server.domain import skm
 from queue_server.services import survey
 from queue_server.services.auth import DeviceKind, Role
@@ -28,7 +29,7 @@ class SurveyIn(Strict):
     occupation: str | None = None
 
 
-@router.post("/tickets/{token}/survey", status_code=201)
+@router.post("/tickets/{token}/survey", status_code=201, dependencies=[allow(public=True)])
 def answer(token: str, body: SurveyIn, request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Answer the survey for this finished ticket: the token is the visitor's credential; a
     counter device or an officer passes the tablet at the counter."""
@@ -50,7 +51,7 @@ def answer(token: str, body: SurveyIn, request: Request, ctx: Ctx, who: Who) -> 
     return {"recorded": True}
 
 
-@router.get("/offices/{office}/skm")
+@router.get("/offices/{office}/skm", dependencies=[allow(roles=SUPERVISORS)])
 def ikm(
     office: str,
     ctx: Ctx,

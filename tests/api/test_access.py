@@ -1,0 +1,143 @@
+"""Every route declares who may call it, and calling every route as every kind of caller agrees.
+
+The kinds: admin, supervisor, officer; kiosk, display, print agent and counter devices; and the
+anonymous public (a visitor holds only their ticket's token, which public routes take in the
+path). A route without a declared rule fails the first test, so a new route cannot slip in
+unguarded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from queue_server.api.access import Access, rule_of
+from queue_server.services.auth import DeviceKind, Principal, Role
+from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD, device, login
+
+OFFICE = "/api/v1/offices/winongan"
+LAST = {("POST", "/api/v1/auth/logout")}  # ends the caller's own session: called last
+
+
+def api_routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
+    """(full path, route) for every HTTP route, through included routers."""
+
+    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, APIRoute]]:
+        for route in routes:
+            original = getattr(route, "original_router", None)
+            if original is not None:  # FastAPI >= 0.16x keeps included routers as they were
+                extra = getattr(getattr(route, "include_context", None), "prefix", "") or ""
+                yield from walk(original.routes, prefix + extra)
+            elif isinstance(route, APIRoute):
+                yield prefix + route.path, route
+
+    yield from walk(app.router.routes, "")
+
+
+def declared(app: FastAPI) -> list[tuple[str, str, Access]]:
+    found = []
+    for path, route in api_routes(app):
+        rule = rule_of(route.dependencies)
+        assert rule is not None, f"{sorted(route.methods)} {path} declares no access rule"
+        for method in sorted(route.methods - {"HEAD"}):
+            found.append((method, path, rule))
+    return found
+
+
+def test_every_route_declares_who_may_call_it(client: TestClient) -> None:
+    routes = declared(client.app)  # type: ignore[arg-type]  # fails on a route without a rule
+    assert len(routes) >= 75
+
+
+CALLERS: dict[str, Principal] = {
+    "admin": Principal("admin", role=Role.ADMIN),
+    "supervisor": Principal("kasi", role=Role.SUPERVISOR, office_id=1),
+    "officer": Principal("petugas1", role=Role.OFFICER, office_id=1),
+    "kiosk": Principal("device:k", device=DeviceKind.KIOSK, office_id=1),
+    "display": Principal("device:d", device=DeviceKind.DISPLAY, office_id=1),
+    "agent": Principal("device:a", device=DeviceKind.AGENT, office_id=1),
+    "counter": Principal("device:c", device=DeviceKind.COUNTER, office_id=1, counter=1),
+    "anonymous": Principal("anonymous"),
+}
+
+
+@pytest.fixture
+def callers(client: TestClient) -> dict[str, str]:
+    """A token for every kind of caller ("" for the anonymous public)."""
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    client.post("/api/v1/users", json={"username": "kasi", "password": "rahasia-kasi-1",
+                                       "role": "supervisor", "office": "winongan"},
+                headers=admin)  # fmt: skip
+    kiosk = device(client, "kiosk", name="kios")
+    kiosk_id = next(d["id"] for d in client.get(f"{OFFICE}/devices", headers=admin).json()
+                    if d["name"] == "kios")  # fmt: skip
+    made = client.post(f"{OFFICE}/devices", json={"kind": "agent", "name": "agen",
+                                                  "kiosk": kiosk_id}, headers=admin)  # fmt: skip
+    tokens = {
+        "admin": admin,
+        "supervisor": login(client, "kasi", "rahasia-kasi-1"),
+        "officer": login(client, "petugas1", DEMO_PASSWORD),
+        "kiosk": kiosk,
+        "display": device(client, "display", name="tv"),
+        "agent": {"Authorization": f"Bearer {made.json()['token']}"},
+        "counter": device(client, "counter", name="tablet", counter=1),
+        "anonymous": {},
+    }
+    return {kind: h.get("Authorization", "")[7:] for kind, h in tokens.items()}
+
+
+def _url(path: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m.group(1)], path)
+
+
+def refused(rule: Access, url: str, status: int, location: str) -> bool:
+    if status in (401, 403):
+        return True
+    if rule.page and 300 <= status < 400:  # a page sends the caller to sign in or pair
+        target = location.split("?")[0]
+        return target != url and (
+            target.startswith("/masuk") or target.endswith("/pair") or target == "/loket"
+        )
+    return False
+
+
+def test_every_route_as_every_caller(client: TestClient, callers: dict[str, str]) -> None:
+    admin = {"Authorization": f"Bearer {callers['admin']}"}
+    kiosk = {"Authorization": f"Bearer {callers['kiosk']}"}
+    ticket = client.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=kiosk).json()
+    spare = client.post(f"{OFFICE}/devices", json={"kind": "display", "name": "cadangan"},
+                        headers=admin).json()  # fmt: skip
+    users = client.get("/api/v1/users", headers=admin).json()
+    values = {
+        "office": "winongan", "token": ticket["token"], "counter": "1", "code": "A",
+        "number": "1", "name": "tidak-ada.png", "device_id": str(spare["id"]),
+        "user_id": str(next(u["id"] for u in users if u["username"] == "petugas4")),
+    }  # fmt: skip
+    # what removes things (a counter, a service) and signing out come last, so earlier calls
+    # find everything still there
+    routes = sorted(declared(client.app),  # type: ignore[arg-type]
+                    key=lambda r: ((r[0], r[1]) in LAST, r[0] == "DELETE"))  # fmt: skip
+    wrong: list[str] = []
+    for method, path, rule in routes:
+        for kind, token in callers.items():
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            client.cookies.clear()
+            if token:
+                client.cookies.set("antrean_session", token)  # pages read the cookie
+            url = _url(path, values)
+            answer = client.request(method, url, headers=headers,
+                                    json={} if method != "GET" else None,
+                                    follow_redirects=False)  # fmt: skip
+            expected = rule.permits(CALLERS[kind])
+            got = not refused(rule, url, answer.status_code, answer.headers.get("location", ""))
+            if expected != got or answer.status_code >= 500:
+                wrong.append(f"{method} {path} as {kind}: {answer.status_code} "
+                             f"(declared {'allow' if expected else 'deny'})")  # fmt: skip
+    client.cookies.clear()
+    assert not wrong, "\n".join(wrong)
