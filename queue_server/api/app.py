@@ -39,10 +39,12 @@ from queue_server.web.templating import STATIC_DIR
 
 from . import errors
 from .access import allow
+from .audit import AuditTrail
 from .deps import Context
 from .headers import SecurityHeaders
 from .limits import Gate
 from .routes import admin, audio, auth, chat, messages, queue, survey
+from .routes import audit as audit_routes
 
 log = logging.getLogger(__name__)
 ROLLOVER_EVERY_SECONDS = 30.0
@@ -143,6 +145,7 @@ def create_app(
     app.state.deliverer = deliverer
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AuditTrail)
 
     @app.exception_handler(staff.NoOffice)
     async def _no_office(_request: Any, _exc: Exception) -> Response:
@@ -156,6 +159,7 @@ def create_app(
     app.include_router(messages.router)
     app.include_router(chat.router)
     app.include_router(survey.router)
+    app.include_router(audit_routes.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)

@@ -65,6 +65,7 @@ def get_principal(request: Request, ctx: Ctx) -> Principal:
     principal = ctx.principal_for(token)
     if principal is None:
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    request.state.who = principal  # for the audit trail
     return principal
 
 

@@ -176,6 +176,25 @@ class SessionRow(SQLModel, table=True):
     revoked_at: datetime | None = _utc()
 
 
+class AuditRow(SQLModel, table=True):
+    """Who did what, when, from where: one row per change made by staff or a counter device.
+    Append-only: triggers in the migration refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_office_at", "office_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    office_id: int | None = Field(default=None, index=True)  # None: regency-wide (users, offices)
+    actor: str = Field(max_length=120)  # username, or "device:<name>"
+    role: str = Field(max_length=16)  # admin | supervisor | officer | counter (a device)
+    action: str = Field(max_length=200)  # "PATCH /api/v1/offices/{office}/services/{code}"
+    target: str = Field(default="", max_length=500)  # the path's values: "office=winongan code=A"
+    status: int  # the answer's HTTP status (refusals are kept too)
+    address: str = Field(default="", max_length=64)
+    device: str = Field(default="", max_length=200)  # the browser or program (User-Agent)
+
+
 class PrintJobRow(SQLModel, table=True):
     """A ticket to print on a kiosk's printer: written with the ticket, sent to its agent."""
 
