@@ -162,6 +162,30 @@ def restore(
     typer.echo("ok")
 
 
+@app.command()
+def retention(
+    days: Annotated[
+        int | None, typer.Option(help="Hari / days to keep (default ANTREAN_RETENTION_DAYS)")
+    ] = None,
+) -> None:
+    """Hapus data pribadi lama / erase visitors' personal data past the retention period."""
+    from datetime import UTC, datetime
+
+    from queue_server.services.retention import erase_older_than
+    from queue_server.store.db import Database
+
+    settings = Settings()
+    keep = days if days is not None else settings.retention_days
+    database = Database(settings.database_url)
+    try:
+        with database.write() as conn:
+            erased = erase_older_than(conn, datetime.now(UTC), keep)
+    finally:
+        database.dispose()
+    typer.echo(f"erased: {erased.tickets} ticket phone number(s), {erased.messages} message(s)"
+               f" older than {keep} days")  # fmt: skip
+
+
 @users_app.command("create")
 def users_create(
     username: Annotated[str, typer.Option()],

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     notify_backoff_seconds: float = 30.0  # first retry of a failed text message; doubles after
     notify_interval_seconds: float = 1.0  # how often the message worker looks for due messages
     ws_queue_size: int = 256  # messages a slow screen may fall behind before it is dropped
+    retention_days: int = 30  # visitors' phone numbers and messages are erased after this
     # Rate limits ("N/period", the `limits` library's notation); see queue_server/api/limits.py
     rate_limit_storage: str = "memory://"  # redis://host:6379 to share counts between workers
     limit_login_user: str = "5/15minutes"  # failed sign-ins per username, then locked out

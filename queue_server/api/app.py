@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import gc
 import logging
+import math
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +30,7 @@ from queue_server.realtime import endpoint as realtime_endpoint
 from queue_server.realtime.agents import PrintDispatcher
 from queue_server.realtime.fanout import PostgresFanout
 from queue_server.realtime.hub import Hub
+from queue_server.services import retention
 from queue_server.services.admin import Admin
 from queue_server.services.auth import PrincipalCache, revoked_devices
 from queue_server.services.queue import QueueService
@@ -43,11 +46,12 @@ from .audit import AuditTrail
 from .deps import Context
 from .headers import SecurityHeaders
 from .limits import Gate
-from .routes import admin, audio, auth, chat, messages, queue, survey
+from .routes import admin, audio, auth, chat, messages, privacy, queue, survey
 from .routes import audit as audit_routes
 
 log = logging.getLogger(__name__)
 ROLLOVER_EVERY_SECONDS = 30.0
+ERASE_EVERY_SECONDS = 3600.0
 
 
 def create_app(
@@ -160,6 +164,7 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(survey.router)
     app.include_router(audit_routes.router)
+    app.include_router(privacy.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)
@@ -193,10 +198,23 @@ def tune_gc() -> None:
 
 
 async def _rollover_loop(ctx: Context, every: float) -> None:
-    """Expire open tickets at each office's local midnight even when nobody touches it."""
+    """Expire open tickets at each office's local midnight even when nobody touches it, and
+    erase visitors' personal data past the retention period (hourly)."""
+    erased_at = -math.inf
     while True:
         await asyncio.sleep(every)
         try:
             await run_in_threadpool(ctx.queue.rollover_all)
         except Exception:
             log.exception("day rollover failed; will retry")
+        if time.monotonic() - erased_at >= ERASE_EVERY_SECONDS:
+            try:
+                await run_in_threadpool(_erase, ctx)
+                erased_at = time.monotonic()
+            except Exception:
+                log.exception("erasing old personal data failed; will retry")
+
+
+def _erase(ctx: Context) -> None:
+    with ctx.queue.db.write() as conn:
+        retention.erase_older_than(conn, ctx.clock.now(), ctx.settings.retention_days)

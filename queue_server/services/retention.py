@@ -1,0 +1,96 @@
+"""Erasing visitors' personal data after the retention period (UU 27/2022 on personal data
+protection): phone numbers and their consent on tickets, and the text messages sent to them.
+What is kept — the tickets themselves, their times, services and counters, the survey scores —
+holds no one's identity, so every report and the SKM recap stay as they were.
+
+Run daily by the server (with the day rollover) and by `antrean retention` from cron.
+NIKs are never stored; their keyed hashes are already erased when each service day ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, select, update
+
+from queue_server.store.tables import MessageRow, TicketRow
+
+tickets = TicketRow.__table__  # type: ignore[attr-defined]
+messages = MessageRow.__table__  # type: ignore[attr-defined]
+
+ERASED = ""  # what an erased phone number or message text becomes
+
+
+@dataclass(frozen=True)
+class Erased:
+    tickets: int
+    messages: int
+
+
+def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
+    """Erase personal data from tickets taken and messages made more than `days` days ago."""
+    cutoff = now - timedelta(days=days)
+    done_tickets = conn.execute(
+        update(tickets)
+        .where(tickets.c.issued_at < cutoff, tickets.c.phone.is_not(None))
+        .values(phone=None, notify_consent=False)
+    ).rowcount
+    done_messages = conn.execute(
+        update(messages)
+        .where(and_(messages.c.created_at < cutoff, messages.c.phone != ERASED))
+        .values(phone=ERASED, body=ERASED)
+    ).rowcount
+    return Erased(int(done_tickets or 0), int(done_messages or 0))
+
+
+def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dict[str, object]]]:
+    """What the office holds on a phone number (E.164): its tickets and the messages sent."""
+    found_tickets = conn.execute(
+        select(tickets.c.number, tickets.c.service_date, tickets.c.service, tickets.c.status,
+               tickets.c.notify_consent, tickets.c.issued_at)
+        .where(tickets.c.office_id == office_id, tickets.c.phone == phone)
+        .order_by(tickets.c.issued_at)
+    ).all()  # fmt: skip
+    found_messages = conn.execute(
+        select(messages.c.kind, messages.c.status, messages.c.body, messages.c.created_at)
+        .where(messages.c.office_id == office_id, messages.c.phone == phone)
+        .order_by(messages.c.created_at)
+    ).all()
+    return {
+        "tickets": [
+            {
+                "number": t.number,
+                "service_date": t.service_date.isoformat(),
+                "service": t.service,
+                "status": t.status,
+                "consent": t.notify_consent,
+                "issued_at": t.issued_at.isoformat(),
+            }
+            for t in found_tickets
+        ],
+        "messages": [
+            {
+                "kind": m.kind,
+                "status": m.status,
+                "body": m.body,
+                "created_at": m.created_at.isoformat(),
+            }
+            for m in found_messages
+        ],
+    }
+
+
+def erase_phone(conn: Connection, office_id: int, phone: str) -> Erased:
+    """A visitor's request: erase their number from the office's tickets and messages now."""
+    done_tickets = conn.execute(
+        update(tickets)
+        .where(tickets.c.office_id == office_id, tickets.c.phone == phone)
+        .values(phone=None, notify_consent=False)
+    ).rowcount
+    done_messages = conn.execute(
+        update(messages)
+        .where(messages.c.office_id == office_id, messages.c.phone == phone)
+        .values(phone=ERASED, body=ERASED)
+    ).rowcount
+    return Erased(int(done_tickets or 0), int(done_messages or 0))
