@@ -42,7 +42,9 @@ def assert_fits(document: Document) -> None:
     paper = document.paper
     for line in texts(document):
         assert len(line.text) <= paper.width(line.size), line
-        assert line.text == line.text.strip(), line
+        assert line.text == line.text.rstrip(), line
+        # leading space only as a document's continuation indent ("- long ..." / "  ...")
+        assert line.text == line.text.lstrip() or (line.text[:2] == "  " and line.text[2] != " ")
         assert "\n" not in line.text
 
 
@@ -325,3 +327,13 @@ def test_layout_is_pure() -> None:
     allowed = {"__future__", "textwrap", "collections", "dataclasses", "datetime", "pathlib"}
     allowed |= {"typing", "zoneinfo"}
     assert _imported_roots(PRINTER_DIR / "layout.py") <= allowed
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_a_long_document_wraps_under_its_bullet(paper: Paper) -> None:
+    doc = "Surat pengantar RT/RW yang ditandatangani dan distempel oleh ketua RT dan RW setempat"
+    document = layout(ticket(documents=(doc,)), paper)
+    assert_fits(document)
+    lines = [t.text for t in texts(document)]
+    first = next(i for i, text in enumerate(lines) if text.startswith("- Surat"))
+    assert lines[first + 1].startswith("  ") and not lines[first + 1].startswith("   ")
