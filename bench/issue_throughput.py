@@ -56,7 +56,7 @@ from queue_server.testing import ServerProcess
 SECTION = "issue_throughput"
 SERVICES = ("A", "B", "C", "D")
 OFFICE = "winongan"
-ADMIN_PASSWORD = os.environ.get("ANTREAN_ADMIN_PASSWORD", "rahasia-admin-1")
+ADMIN_PASSWORD = os.environ.get("ANTREAN_ADMIN_PASSWORD", "kunci-kantor-1")
 TARGET_THROUGHPUT = 0.6  # real tickets/s >= this x bare
 TARGET_P99 = 1.5  # real p99 <= this x bare
 BODIES = [json.dumps({"service": code}).encode() for code in SERVICES]

@@ -91,7 +91,7 @@ def run(backlog: int, calls: int) -> dict[str, Any]:
         try:
             base = server.url + OFFICE
             login = server.url + "/api/v1/auth/login"
-            admin = _call(login, {"username": "admin", "password": "rahasia-admin-1"})["token"]
+            admin = _call(login, {"username": "admin", "password": "kunci-kantor-1"})["token"]
             officer = _call(login, {"username": "petugas1", "password": "rahasia-demo-1"})["token"]
             gateway_url = f"http://127.0.0.1:{gateway.server_address[1]}/sms"
             body_template = {"to": "{to}", "text": "{text}", "kind": "{kind}"}

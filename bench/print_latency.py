@@ -68,7 +68,7 @@ def run(tickets: int, gap: float) -> dict[str, Any]:
         spool = Path(tmp) / "spool"
         with ServerProcess(f"sqlite:///{Path(tmp) / 'server.db'}") as server:
             admin = _post(server.url + "/api/v1/auth/login",
-                          {"username": "admin", "password": "rahasia-admin-1"})  # fmt: skip
+                          {"username": "admin", "password": "kunci-kantor-1"})  # fmt: skip
             kiosk = _post(server.url + f"{OFFICE}/devices", {"kind": "kiosk", "name": "K"},
                           admin["token"])  # fmt: skip
             agent_device = _post(server.url + f"{OFFICE}/devices",

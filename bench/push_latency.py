@@ -83,7 +83,7 @@ from queue_server.testing import ServerProcess
 
 SECTION = "push_latency"
 OFFICE = "winongan"
-ADMIN_PASSWORD = os.environ.get("ANTREAN_ADMIN_PASSWORD", "rahasia-admin-1")
+ADMIN_PASSWORD = os.environ.get("ANTREAN_ADMIN_PASSWORD", "kunci-kantor-1")
 DEMO_PASSWORD = os.environ.get("ANTREAN_DEMO_PASSWORD", "rahasia-demo-1")
 TARGET_P99 = 1.5  # real p99 at TARGET_N <= this x bare
 TARGET_N = 1000

@@ -22,7 +22,7 @@ from queue_server.simulation import http
 from queue_server.simulation.engine import Scenario, simulate_day
 from queue_server.testing import ServerProcess
 
-ADMIN, DEMO = "rahasia-admin-1", "rahasia-demo-1"
+ADMIN, DEMO = "kunci-kantor-1", "rahasia-demo-1"
 OFFICE = "winongan"
 ALL_DAY: dict[str, object] = {
     "opens": "00:00",

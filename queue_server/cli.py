@@ -204,7 +204,16 @@ def users_create(
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     office_id = admin.queue.office_id(office) if office else None
-    admin.create_user(username=username, password=password, role=Role(role), office_id=office_id)
+    from queue_server.services.auth import WeakPassword
+
+    try:
+        admin.create_user(
+            username=username, password=password, role=Role(role), office_id=office_id
+        )
+    except WeakPassword:
+        typer.echo("error: kata sandi terlalu lemah / password too weak: at least 10 characters,"
+                   " not a common word, without the username", err=True)  # fmt: skip
+        raise typer.Exit(1) from None
     typer.echo(f"user {username} created")
 
 

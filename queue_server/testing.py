@@ -63,7 +63,7 @@ class ServerProcess:
         env = {
             **os.environ,
             "ANTREAN_DATABASE_URL": self.database_url,
-            "ANTREAN_ADMIN_PASSWORD": os.environ.get("ANTREAN_ADMIN_PASSWORD", "rahasia-admin-1"),
+            "ANTREAN_ADMIN_PASSWORD": os.environ.get("ANTREAN_ADMIN_PASSWORD", "kunci-kantor-1"),
             "ANTREAN_DEMO_PASSWORD": os.environ.get("ANTREAN_DEMO_PASSWORD", "rahasia-demo-1"),
             **self.extra_env,
         }

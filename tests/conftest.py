@@ -36,7 +36,7 @@ for _name in ("TICKETS_DEVICE", "TICKETS_ADDRESS", "TRACK_ADDRESS", "SURVEY_ADDR
 PG_URL = os.environ.get("ANTREAN_TEST_PG_URL", "postgresql+psycopg:///test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DEMO_PASSWORD = "rahasia-demo-1"
-ADMIN_PASSWORD = "rahasia-admin-1"
+ADMIN_PASSWORD = "kunci-kantor-1"
 
 
 def _pg_conninfo(url: str) -> str:

@@ -17,7 +17,7 @@ from queue_server.testing import ServerProcess
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("ANTREAN_DATABASE_URL", url)
-    monkeypatch.setenv("ANTREAN_ADMIN_PASSWORD", "admin-password-1")
+    monkeypatch.setenv("ANTREAN_ADMIN_PASSWORD", "kunci-kantor-2")
     monkeypatch.setenv("ANTREAN_DEMO_PASSWORD", "demo-password-1")
     return url
 
@@ -36,9 +36,23 @@ def test_migrate_users_and_devices(env: str) -> None:
     made = runner.invoke(
         app,
         ["users", "create", "--username", "kasi", "--role", "supervisor",
-         "--office", "winongan", "--password", "kasi-password"],
+         "--office", "winongan", "--password", "pelayanan-prima-7"],
     )  # fmt: skip
     assert made.exit_code == 0, made.output
+    weak = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "--username",
+            "kasi2",
+            "--role",
+            "officer",
+            "--password",
+            "password123",
+        ],
+    )
+    assert weak.exit_code == 1 and "too weak" in weak.output
     device = runner.invoke(
         app, ["devices", "create", "--office", "winongan", "--kind", "kiosk", "--name", "Kiosk 1"]
     )

@@ -15,6 +15,7 @@ from queue_server.i18n import negotiate
 from queue_server.i18n.errors import error_messages
 from queue_server.phones import InvalidPhone
 from queue_server.services.admin import Conflict, NotFound
+from queue_server.services.auth import WeakPassword
 from queue_server.services.queue import (
     IdempotencyConflict,
     OfficeNotFound,
@@ -40,6 +41,7 @@ SERVICE_ERRORS: dict[type[Exception], tuple[int, str]] = {
     Conflict: (409, "conflict"),
     IdempotencyConflict: (409, "idempotency_conflict"),
     InvalidPhone: (422, "invalid_phone"),
+    WeakPassword: (422, "weak_password"),
 }
 
 

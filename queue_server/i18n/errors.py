@@ -63,6 +63,10 @@ ERROR_TEXT: dict[str, str] = {
         "Permintaan dengan kunci yang sama sudah pernah dikirim dengan data yang berbeda."
     ),
     "rate_limited": N_("Terlalu banyak permintaan. Silakan coba lagi beberapa saat lagi."),
+    "weak_password": N_(
+        "Kata sandi terlalu lemah: minimal 10 karakter, bukan kata yang umum dipakai, dan tidak "
+        "memuat nama pengguna."
+    ),
     "locked_out": N_(
         "Terlalu banyak percobaan masuk yang gagal. Akun ini dikunci sementara; coba lagi nanti."
     ),

@@ -199,6 +199,7 @@ class Admin:
         office_id: int | None,
         display_name: str = "",
     ) -> int:
+        auth.check_password(username, password)
         try:
             with self.db.write() as conn:
                 user_id = conn.execute(
@@ -220,6 +221,11 @@ class Admin:
 
     def update_user(self, user_id: int, changes: dict[str, Any]) -> None:
         if "password" in changes:
+            with self.db.read() as conn:
+                username = conn.execute(
+                    select(users.c.username).where(users.c.id == user_id)
+                ).scalar()
+            auth.check_password(str(username or ""), changes["password"])
             changes["password_hash"] = auth.hash_password(changes.pop("password"))
         if "role" in changes:
             changes["role"] = auth.Role(changes["role"]).value

@@ -74,6 +74,32 @@ class Principal:
 ANONYMOUS = Principal(name="anonymous")
 
 
+MIN_PASSWORD = 10
+# Words people reach for first (Indonesian offices' favourites included); a password that is
+# one of these, with or without digits and marks around it, is refused.
+COMMON_WORDS = frozenset({
+    "password", "passw0rd", "rahasia", "admin", "administrator", "qwerty", "qwertyuiop",
+    "asdfghjkl", "bismillah", "indonesia", "antrean", "antrian", "kecamatan", "petugas",
+    "pelayanan", "welcome", "letmein", "iloveyou", "sayang", "merdeka", "jakarta", "loket",
+})  # fmt: skip
+
+
+class WeakPassword(ValueError):
+    """A password too short, too common, or holding the username."""
+
+
+def check_password(username: str, password: str) -> None:
+    """Refuse weak passwords: under 10 characters, a common word (with digits or marks around
+    it), the username inside it, or fewer than 4 different characters."""
+    core = password.lower().strip("0123456789!@#$%^&*()-_=+.,;: ")
+    if len(password) < MIN_PASSWORD or len(set(password)) < 4:
+        raise WeakPassword(password)
+    if not core or core in COMMON_WORDS or password.isdigit():
+        raise WeakPassword(password)
+    if len(username) >= 3 and username.lower() in password.lower():
+        raise WeakPassword(password)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -121,6 +147,16 @@ def logout(conn: Connection, token: str, now: datetime) -> None:
     conn.execute(
         update(sessions).where(sessions.c.token_hash == token_hash(token)).values(revoked_at=now)
     )
+
+
+def logout_everywhere(conn: Connection, user_id: int, now: datetime) -> int:
+    """End every open session of this user (a lost phone, a shared PC left signed in)."""
+    done = conn.execute(
+        update(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(done.rowcount or 0)
 
 
 def _user_principal(row: object) -> Principal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ADMIN_PASSWORD, device, login
@@ -63,14 +64,14 @@ def test_roles_guard_administration(client: TestClient) -> None:
         "/api/v1/users",
         json={
             "username": "kasi",
-            "password": "kasi-pelayanan",
+            "password": "pelayanan-prima-7",
             "role": "supervisor",
             "office": "winongan",
         },
         headers=admin,
     )
     assert made.status_code == 201
-    supervisor = login(client, "kasi", "kasi-pelayanan")
+    supervisor = login(client, "kasi", "pelayanan-prima-7")
     assert client.post(f"{OFFICE}/services", json=body, headers=supervisor).status_code == 201
     assert client.get("/api/v1/users", headers=supervisor).status_code == 403
     weak = client.post(
@@ -132,3 +133,29 @@ def test_invalid_admin_input_is_refused_cleanly(client: TestClient) -> None:
         response = client.post(path, json=body, headers=admin)
         assert response.status_code in (409, 422), (path, body, response.status_code, response.text)
         assert response.json()["messages"]["id"]
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["pendek-1", "password123", "Rahasia2026!", "1234567890", "aaaaaaaaaaaa", "budi-kecamatan-9x"],
+)
+def test_weak_passwords_are_refused_in_both_languages(client: TestClient, password: str) -> None:
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    body = {"username": "budi", "password": password, "role": "officer", "office": "winongan"}
+    made = client.post("/api/v1/users", headers=admin, json=body)
+    assert made.status_code == 422
+    if len(password) >= 8:  # shorter ones the schema refuses before the rules see them
+        assert made.json()["code"] == "weak_password", password
+        assert "minimal 10 karakter" in made.json()["messages"]["id"]
+        assert "at least 10 characters" in made.json()["messages"]["en"]
+
+
+def test_a_good_password_and_a_weak_change(client: TestClient) -> None:
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    made = client.post("/api/v1/users", headers=admin, json={
+        "username": "budi", "password": "sapi-kuning-terbang-3", "role": "officer",
+        "office": "winongan"})  # fmt: skip
+    assert made.status_code == 201
+    changed = client.patch(f"/api/v1/users/{made.json()['id']}", headers=admin,
+                           json={"password": "budi-budi-budi"})  # fmt: skip
+    assert changed.status_code == 422 and changed.json()["code"] == "weak_password"

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from queue_server.testing import ServerProcess
 
 OFFICE = "winongan"
-ADMIN_PASSWORD = "rahasia-admin-1"
+ADMIN_PASSWORD = "kunci-kantor-1"
 DEMO_PASSWORD = "rahasia-demo-1"
 SERVER_ENV = {"ANTREAN_ADMIN_PASSWORD": ADMIN_PASSWORD, "ANTREAN_DEMO_PASSWORD": DEMO_PASSWORD}
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)

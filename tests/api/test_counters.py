@@ -135,13 +135,13 @@ def test_pause_close_and_supervisor_end_day(client: TestClient) -> None:
         == "closed"
     )
     assert client.post(f"{OFFICE}/end-day", headers=officer).status_code == 403
-    admin = login(client, "admin", "rahasia-admin-1")
+    admin = login(client, "admin", "kunci-kantor-1")
     assert client.post(f"{OFFICE}/end-day", headers=admin).json() == {"expired": 1}
     assert client.get(f"/api/v1/tickets/{ticket['token']}").json()["status"] == "expired"
 
 
 def test_officer_of_another_office_sees_nothing(client: TestClient) -> None:
-    admin = login(client, "admin", "rahasia-admin-1")
+    admin = login(client, "admin", "kunci-kantor-1")
     made = client.post(
         "/api/v1/offices",
         json={"slug": "gondangwetan", "name": "Kecamatan Gondangwetan", "timezone": "Asia/Jakarta"},
@@ -152,13 +152,13 @@ def test_officer_of_another_office_sees_nothing(client: TestClient) -> None:
         "/api/v1/users",
         json={
             "username": "lain1",
-            "password": "password-1",
+            "password": "lain-rahasia-7",
             "role": "officer",
             "office": "gondangwetan",
         },
         headers=admin,
     )
     assert created.status_code == 201
-    other = login(client, "lain1", "password-1")
+    other = login(client, "lain1", "lain-rahasia-7")
     assert client.get(f"{OFFICE}/snapshot", headers=other).status_code == 404
     assert client.post(f"{OFFICE}/counters/1/open", headers=other).status_code == 404

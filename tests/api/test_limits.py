@@ -86,3 +86,14 @@ def test_following_a_ticket_is_limited_per_address(limited: TestClient) -> None:
     token = limited.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=kiosk).json()["token"]
     reads = [limited.get(f"/api/v1/tickets/{token}").status_code for _ in range(5)]
     assert reads == [200, 200, 200, 200, 429]
+
+
+def test_signing_out_everywhere_ends_every_session(limited: TestClient) -> None:
+    phone = login(limited, "petugas1")
+    desk = login(limited, "petugas1")
+    other = login(limited, "petugas2")
+    ended = limited.post("/api/v1/auth/logout-everywhere", headers=desk)
+    assert ended.status_code == 200 and ended.json() == {"ended": 2}
+    for headers in (phone, desk):
+        assert limited.get("/api/v1/auth/me", headers=headers).status_code == 401
+    assert limited.get("/api/v1/auth/me", headers=other).status_code == 200  # others stay in

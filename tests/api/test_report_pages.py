@@ -31,12 +31,12 @@ def _as_supervisor(client: TestClient) -> None:
     admin = login(client, "admin", ADMIN_PASSWORD)
     body = {
         "username": "kasi",
-        "password": "rahasia-kasi-1",
+        "password": "pelayanan-prima-7",
         "role": "supervisor",
         "office": "winongan",
     }
     client.post("/api/v1/users", json=body, headers=admin)
-    token = login(client, "kasi", "rahasia-kasi-1")["Authorization"].split()[1]
+    token = login(client, "kasi", "pelayanan-prima-7")["Authorization"].split()[1]
     client.cookies.set("antrean_session", token)
 
 

@@ -28,12 +28,12 @@ def supervisor(client: TestClient) -> dict[str, str]:
     admin = login(client, "admin", ADMIN_PASSWORD)
     body = {
         "username": "kasi",
-        "password": "rahasia-kasi-1",
+        "password": "pelayanan-prima-7",
         "role": "supervisor",
         "office": "winongan",
     }
     assert client.post("/api/v1/users", json=body, headers=admin).status_code == 201
-    return login(client, "kasi", "rahasia-kasi-1")
+    return login(client, "kasi", "pelayanan-prima-7")
 
 
 def test_once_per_finished_ticket(client: TestClient) -> None:
@@ -86,7 +86,7 @@ def test_ikm_for_supervisors_matches_the_answers(client: TestClient) -> None:
 
 
 def supervisor_token(client: TestClient) -> dict[str, str]:
-    return login(client, "kasi", "rahasia-kasi-1")
+    return login(client, "kasi", "pelayanan-prima-7")
 
 
 def test_pages(client: TestClient) -> None:

@@ -118,14 +118,14 @@ def test_survey_after_service_and_the_printable_recap(
     phone.locator("button.send").tap()
     phone.locator("#survey-thanks").filter(has_text="Terima kasih").wait_for()
 
-    site.api("POST", "/api/v1/users", {"username": "kasi", "password": "rahasia-kasi-1",
+    site.api("POST", "/api/v1/users", {"username": "kasi", "password": "pelayanan-prima-7",
                                        "role": "supervisor", "office": OFFICE})  # fmt: skip
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
         page.goto(f"{site.url}/laporan/skm")
         page.locator("#username").fill("kasi")
-        page.locator("#password").fill("rahasia-kasi-1")
+        page.locator("#password").fill("pelayanan-prima-7")
         page.get_by_role("button", name="Masuk").click()
         page.wait_for_url("**/laporan/skm")
         assert page.locator("#ikm").inner_text() == "91.67"

@@ -69,6 +69,16 @@ def logout(request: Request, response: Response, ctx: Ctx, who: Who) -> Response
     return response
 
 
+@router.post("/logout-everywhere", dependencies=[allow(roles=STAFF)])
+def logout_everywhere(ctx: Ctx, who: Who) -> dict[str, int]:
+    """End every session of the signed-in user, on every device."""
+    assert who.user_id is not None
+    with ctx.queue.db.write() as conn:
+        ended = auth.logout_everywhere(conn, who.user_id, ctx.clock.now())
+    ctx.principals.forget()
+    return {"ended": ended}
+
+
 @router.get("/me", dependencies=[allow(roles=STAFF, devices=DEVICES)])
 def me(who: Who, ctx: Ctx) -> dict[str, Any]:
     """Who this credential is."""
