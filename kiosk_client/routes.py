@@ -13,11 +13,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from queue_server import consent
 from queue_server.api.access import STAFF, allow
 from queue_server.api.deps import Context, Ctx, Who, office_of
 from queue_server.api.errors import ApiError
 from queue_server.domain import public
-from queue_server.domain.model import PriorityGroup
+from queue_server.domain.model import Channel, PriorityGroup
 from queue_server.i18n import N_, normalize_lang
 from queue_server.i18n.errors import error_messages
 from queue_server.services import printing
@@ -128,6 +129,7 @@ def kiosk_page(
         "kiosk.html",
         {
             "lang": language,
+            "consent_text": consent.wording(Channel.KIOSK, language),
             "other_lang": "en" if language == "id" else "id",
             "office": office,
             "services": services,

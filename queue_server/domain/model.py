@@ -169,6 +169,9 @@ class Ticket:
     # The replay's forecast of the wait (minutes) when the ticket was taken: comparing it with
     # the wait that followed is how the office learns how right its forecasts are.
     forecast_minutes: float | None = None
+    # Consent to be texted: the words the visitor agreed to, and when (erased with the phone).
+    consent_text: str | None = None
+    consent_at: datetime | None = None
 
     @property
     def is_priority(self) -> bool:

@@ -326,6 +326,7 @@ def issue(
     notify_consent: bool = False,
     key: str | None = None,
     person_key: str | None = None,
+    consent_text: str | None = None,
 ) -> list[Event]:
     """Take a number in `service`'s line.
 
@@ -358,6 +359,8 @@ def issue(
         notify_consent=notify_consent and phone is not None,
         person_key=person_key if cap is not None else None,
     )
+    if ticket.notify_consent:  # what they agreed to, and when
+        ticket = replace(ticket, consent_text=consent_text, consent_at=now)
     forecast = state.forecast_new(ticket, now) if state.forecasting else None
     if forecast is not None:
         ticket = replace(ticket, forecast_minutes=round(forecast, 1))

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 
+from queue_server import consent
 from queue_server.clock import Clock
 from queue_server.domain import public
 from queue_server.domain import queue as domain
@@ -330,6 +331,7 @@ class QueueService:
         """
         ticket_id, token = uuid.uuid4().hex, secrets.token_urlsafe(16)
         person_key = self._person_key(office_id, nik) if nik else None
+        agreed = consent.wording(channel, language.value) if notify_consent and phone else None
 
         def decide(state: OfficeQueue, now: datetime) -> list[Event]:
             if key is not None and key in state.keys:
@@ -338,6 +340,7 @@ class QueueService:
                 state, service=service, now=now, ticket_id=ticket_id, token=token,
                 channel=channel, priority=priority, language=language, phone=phone,
                 notify_consent=notify_consent, key=key, person_key=person_key,
+                consent_text=agreed,
             )  # fmt: skip
 
         def after(state: OfficeQueue, committed: Committed) -> TicketView:

@@ -34,7 +34,7 @@ def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
     done_tickets = conn.execute(
         update(tickets)
         .where(tickets.c.issued_at < cutoff, tickets.c.phone.is_not(None))
-        .values(phone=None, notify_consent=False)
+        .values(phone=None, notify_consent=False, consent_text=None, consent_at=None)
     ).rowcount
     done_messages = conn.execute(
         update(messages)
@@ -48,7 +48,8 @@ def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dic
     """What the office holds on a phone number (E.164): its tickets and the messages sent."""
     found_tickets = conn.execute(
         select(tickets.c.number, tickets.c.service_date, tickets.c.service, tickets.c.status,
-               tickets.c.notify_consent, tickets.c.issued_at)
+               tickets.c.notify_consent, tickets.c.consent_text, tickets.c.consent_at,
+               tickets.c.issued_at)
         .where(tickets.c.office_id == office_id, tickets.c.phone == phone)
         .order_by(tickets.c.issued_at)
     ).all()  # fmt: skip
@@ -65,6 +66,8 @@ def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dic
                 "service": t.service,
                 "status": t.status,
                 "consent": t.notify_consent,
+                "consent_text": t.consent_text,
+                "consent_at": t.consent_at.isoformat() if t.consent_at else None,
                 "issued_at": t.issued_at.isoformat(),
             }
             for t in found_tickets
@@ -86,7 +89,7 @@ def erase_phone(conn: Connection, office_id: int, phone: str) -> Erased:
     done_tickets = conn.execute(
         update(tickets)
         .where(tickets.c.office_id == office_id, tickets.c.phone == phone)
-        .values(phone=None, notify_consent=False)
+        .values(phone=None, notify_consent=False, consent_text=None, consent_at=None)
     ).rowcount
     done_messages = conn.execute(
         update(messages)

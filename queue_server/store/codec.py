@@ -161,7 +161,8 @@ def counter_values(counter: Counter) -> dict[str, Any]:
 
 
 # ---- tickets ----
-_TICKET_TIMES = ("issued_at", "front_at", "called_at", "started_at", "finished_at", "ended_at")
+_TICKET_TIMES = ("issued_at", "front_at", "called_at", "started_at", "finished_at", "ended_at",
+                 "consent_at")  # fmt: skip
 _TICKET_PLAIN = (
     "id", "token", "service", "origin_service", "seq", "number", "notify_consent", "counter",
     "officer", "recall_count", "call_count", "missed_count", "reenter_at_call",
@@ -173,7 +174,7 @@ def ticket_from_row(row: Any) -> Ticket:
     m = row._mapping if hasattr(row, "_mapping") else row
     return Ticket(
         **{name: m[name] for name in _TICKET_PLAIN},
-        **{name: m[name] for name in _TICKET_TIMES},
+        **{name: m.get(name) for name in _TICKET_TIMES},  # older events lack newer times
         service_date=m["service_date"],
         status=TicketStatus(m["status"]),
         priority=PriorityGroup(m["priority"]),
@@ -182,6 +183,7 @@ def ticket_from_row(row: Any) -> Ticket:
         phone=m.get("phone"),
         person_key=m.get("person_key"),
         forecast_minutes=m.get("forecast_minutes"),
+        consent_text=m.get("consent_text"),
     )
 
 
@@ -198,6 +200,7 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         phone=ticket.phone,
         person_key=ticket.person_key,
         forecast_minutes=ticket.forecast_minutes,
+        consent_text=ticket.consent_text,
     )
     return values
 
@@ -227,7 +230,7 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
     values = dict(data)
     values.pop("has_phone", None)
     for name in _TICKET_TIMES:
-        values[name] = _dt(values[name])
+        values[name] = _dt(values.get(name))
     values["service_date"] = date.fromisoformat(values["service_date"])
     values["phone"] = None
     return ticket_from_row(values)

@@ -238,6 +238,7 @@ def save_events(
         values = codec.ticket_values(ticket)
         # phone and consent change only by the visitor's own request; person_key never changes
         del values["id"], values["phone"], values["notify_consent"], values["person_key"]
+        del values["consent_text"], values["consent_at"]
         conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(**values))
     for number, values in counter_updates.items():
         conn.execute(

@@ -113,6 +113,8 @@ class TicketRow(SQLModel, table=True):
     reenter_at_call: int | None = None
     transferred_from: str | None = Field(default=None, max_length=8)
     forecast_minutes: float | None = None  # the wait forecast when taken (learning its error)
+    consent_text: str | None = Field(default=None, max_length=300)  # the words agreed to
+    consent_at: datetime | None = _utc()  # when (both erased with the phone number)
 
 
 class TicketEventRow(SQLModel, table=True):

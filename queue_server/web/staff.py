@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from queue_server import consent
 from queue_server.api.access import STAFF, SUPERVISORS, allow
 from queue_server.api.deps import SESSION_COOKIE, Context, Ctx
-from queue_server.domain.model import PriorityGroup
+from queue_server.domain.model import Channel, PriorityGroup
 from queue_server.i18n import N_, normalize_lang, translate
 from queue_server.services.auth import DeviceKind, Principal, Role
 from queue_server.web.pairing import paired
@@ -263,6 +264,7 @@ def front_desk(
         "front_desk.html",
         {
             "lang": language,
+            "consent_text": consent.wording(Channel.STAFF, language),
             "office": found,
             "services": services,
             "priorities": list(_words(PRIORITY_WORDS, language).items()),

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from queue_server.cli import app
 from queue_server.clock import FrozenClock
-from queue_server.domain.model import Channel
+from queue_server.domain.model import Channel, Language
 from queue_server.reports.figures import figures
 from queue_server.reports.visits import visits
 from queue_server.services.queue import QueueService
@@ -87,6 +87,13 @@ def test_a_visitor_asks_to_see_and_erase_their_data(client: TestClient) -> None:
     assert held["phone"] == "0812****5432"  # masked even here
     assert [t["number"] for t in held["tickets"]] == [mine["number"]]
     assert held["tickets"][0]["consent"] is True
+    client.cookies.set("antrean_session", kiosk["Authorization"][7:])
+    kiosk_page = client.get("/kiosk")
+    client.cookies.clear()
+    wording = held["tickets"][0]["consent_text"]
+    assert wording == "Saya setuju menerima pesan SMS/WhatsApp tentang antrean saya hari ini."
+    assert wording in kiosk_page.text  # exactly the words the kiosk showed
+    assert held["tickets"][0]["consent_at"] == held["tickets"][0]["issued_at"]
     assert any(mine["number"] in m["body"] for m in held["messages"])  # the texts sent
     erased = client.delete(url, headers=supervisor).json()
     assert erased == {"phone": "0812****5432", "tickets": 1, "messages": len(held["messages"])}
@@ -99,3 +106,22 @@ def test_a_visitor_asks_to_see_and_erase_their_data(client: TestClient) -> None:
     assert client.get(url, headers=officer).status_code == 403
     audited = client.get("/api/v1/audit", headers=supervisor).json()[0]
     assert audited["action"] == "DELETE /api/v1/offices/{office}/personal-data"
+
+
+def test_consent_wording_follows_the_channel_and_language(
+    queue: QueueService, demo_office: int
+) -> None:
+    chat, _ = queue.issue(demo_office, service="C", channel=Channel.CHAT, actor="chat",
+                          phone="+6281298765432", notify_consent=True,
+                          language=Language.EN)  # fmt: skip
+    desk, _ = queue.issue(demo_office, service="A", channel=Channel.STAFF, actor="t",
+                          phone="+6281298765433", notify_consent=True)  # fmt: skip
+    none, _ = queue.issue(demo_office, service="A", channel=Channel.KIOSK, actor="t",
+                          phone="+6281298765434", notify_consent=False)  # fmt: skip
+    assert chat.ticket.consent_text is not None and "ANTRE" in chat.ticket.consent_text
+    assert chat.ticket.consent_text.startswith("By sending")  # in the visitor's language
+    assert desk.ticket.consent_text is not None and desk.ticket.consent_text.startswith(
+        "Pengunjung"
+    )
+    assert desk.ticket.consent_at == desk.ticket.issued_at
+    assert none.ticket.consent_text is None and none.ticket.consent_at is None  # no consent

@@ -1,0 +1,23 @@
+"""The words a visitor agrees to before the office may text them (UU 27/2022 asks that consent
+be recorded with its wording): one wording per way of taking a ticket, shown on that screen
+from here and stored, in the visitor's language, on the ticket with the time it was given."""
+
+from __future__ import annotations
+
+from queue_server.domain.model import Channel
+from queue_server.i18n import N_, translate
+
+WORDING: dict[Channel, str] = {
+    Channel.KIOSK: N_("Saya setuju menerima pesan SMS/WhatsApp tentang antrean saya hari ini."),
+    Channel.WEB: N_("Saya setuju menerima pesan SMS/WhatsApp tentang antrean saya hari ini."),
+    Channel.STAFF: N_("Pengunjung setuju menerima pesan SMS/WhatsApp tentang antreannya hari ini."),
+    Channel.CHAT: N_(
+        "Dengan mengirim ANTRE ke nomor kantor, saya setuju menerima pesan tentang antrean saya "
+        "hari ini."
+    ),
+}
+
+
+def wording(channel: Channel, language: str) -> str:
+    """The consent text as the visitor saw it on `channel`, in their language."""
+    return translate(WORDING.get(channel, WORDING[Channel.KIOSK]), language)
