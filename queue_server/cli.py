@@ -244,6 +244,42 @@ def devices_create(
     typer.echo(token)
 
 
+@devices_app.command("claim")
+def devices_claim(
+    office: Annotated[str, typer.Option(help="Office slug")],
+    code: Annotated[str, typer.Option(help="Kode 6 angka di layar / the screen's 6-digit code")],
+    name: Annotated[str, typer.Option()],
+    counter: Annotated[int | None, typer.Option(help="Counter number (counter screens)")] = None,
+) -> None:
+    """Pasang layar dengan kodenya / pair the screen showing this code."""
+    from datetime import UTC, datetime
+
+    from queue_server.services import pairing_codes
+    from queue_server.services.auth import DeviceKind
+
+    admin = _admin(Settings())
+    try:
+        office_id = admin.queue.office_id(office)
+        with admin.db.read() as conn:
+            found = pairing_codes.waiting(conn, code.strip(), datetime.now(UTC))
+        if found is None:
+            typer.echo("error: kode tidak dikenal atau kedaluwarsa / unknown or expired code",
+                       err=True)  # fmt: skip
+            raise typer.Exit(1)
+        code_id, kind = found
+        if (kind == DeviceKind.COUNTER.value) != (counter is not None):
+            typer.echo("error: --counter is needed for a counter screen, and only there", err=True)
+            raise typer.Exit(1)
+        device_id, token = admin.create_device(
+            office_id, kind=DeviceKind(kind), name=name, counter_number=counter
+        )
+        with admin.db.write() as conn:
+            pairing_codes.attach(conn, code_id, device_id, token)
+    finally:
+        admin.db.dispose()
+    typer.echo(f"paired: {name} ({kind}) for {office}; the screen carries on by itself")
+
+
 @app.command()
 def simulate(
     scenario: Annotated[

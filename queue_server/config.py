@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     limit_chat_phone: str = "10/minute"  # chat messages per phone number
     limit_survey_address: str = "30/hour"  # survey answers per address
     limit_track_address: str = "300/minute"  # ticket page and API reads per address
+    limit_pairing_address: str = "10/10minutes"  # pairing codes a screen's address may ask for
 
     def base_url(self) -> str:
         if self.public_url:

@@ -33,6 +33,7 @@ class Limits:
     chat_phone: RateLimitItem
     survey_address: RateLimitItem
     track_address: RateLimitItem
+    pairing_address: RateLimitItem
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -44,6 +45,7 @@ class Limits:
             parse(settings.limit_chat_phone),
             parse(settings.limit_survey_address),
             parse(settings.limit_track_address),
+            parse(settings.limit_pairing_address),
         )
 
 

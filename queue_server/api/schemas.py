@@ -128,6 +128,12 @@ class DeviceIn(Strict):
     kiosk: int | None = Field(default=None, ge=1)  # print agents: the kiosk device they print for
 
 
+class DeviceClaim(Strict):
+    code: str = Field(pattern=r"^[0-9]{6}$")  # shown on the screen being paired
+    name: str = Field(min_length=1, max_length=100)
+    counter: int | None = Field(default=None, ge=1, le=9999)  # a counter screen: its counter
+
+
 class DeviceOut(BaseModel):
     id: int
     kind: DeviceKind

@@ -67,6 +67,7 @@ ERROR_TEXT: dict[str, str] = {
         "Kata sandi terlalu lemah: minimal 10 karakter, bukan kata yang umum dipakai, dan tidak "
         "memuat nama pengguna."
     ),
+    "pairing_code_unknown": N_("Kode pasang tidak dikenal atau sudah kedaluwarsa."),
     "locked_out": N_(
         "Terlalu banyak percobaan masuk yang gagal. Akun ini dikunci sementara; coba lagi nanti."
     ),

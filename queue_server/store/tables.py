@@ -165,6 +165,22 @@ class DeviceRow(SQLModel, table=True):
     revoked_at: datetime | None = _utc()
 
 
+class PairingCodeRow(SQLModel, table=True):
+    """A screen waiting to be paired: it shows `code`; an admin enters it; the screen, holding
+    the claim secret (stored hashed), collects its new device token once, and the row goes."""
+
+    __tablename__ = "pairing_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=6, index=True)
+    claim_hash: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    device_id: int | None = Field(default=None, foreign_key="devices.id")
+    token: str | None = Field(default=None, max_length=64)  # until the screen collects it
+
+
 class SessionRow(SQLModel, table=True):
     """A signed-in user's token (bearer header or cookie); only its hash is stored."""
 

@@ -7,15 +7,17 @@ browser as an http-only cookie, and the screen's page knows which office and dev
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import HTMLResponse
 
 from queue_server.api.access import allow
-from queue_server.api.deps import CSRF_HEADER, SESSION_COOKIE, Context, Ctx
+from queue_server.api.deps import CSRF_HEADER, SESSION_COOKIE, Context, Ctx, address
 from queue_server.api.errors import ApiError
 from queue_server.i18n import N_, normalize_lang
+from queue_server.services import pairing_codes
 from queue_server.services.auth import DeviceKind, Principal
 from queue_server.web.templating import TEMPLATE_DIR, templates, texts
 
@@ -85,12 +87,57 @@ def pair(
     if who is None or who.device is not kind:
         raise ApiError(401, "wrong_device")
     response = Response(status_code=204)
+    _keep(ctx, response, token.strip())
+    return response
+
+
+def _keep(ctx: Context, response: Response, token: str) -> None:
+    """The device token, kept in this browser as an http-only cookie."""
     response.set_cookie(
         SESSION_COOKIE,
-        token.strip(),
+        token,
         max_age=COOKIE_DAYS * 86400,
         httponly=True,
         samesite="strict",
         secure=ctx.settings.secure_cookies,
     )
+
+
+@api.post("/devices/pairing-codes", status_code=201, dependencies=[allow(public=True)])
+def open_pairing_code(
+    request: Request, ctx: Ctx, kind: Annotated[DeviceKind, Body(embed=True)]
+) -> dict[str, Any]:
+    """A screen not yet paired asks for a 6-digit code to show; an admin enters it at
+    `POST /api/v1/offices/{office}/devices/claim`. The claim is this screen's secret for
+    collecting its token (`POST /api/v1/devices/pairing-codes/collect`)."""
+    if CSRF_HEADER not in request.headers:
+        raise ApiError(403, "forbidden")
+    if kind not in SCREENS:
+        raise ApiError(422, "invalid_request")
+    ctx.gate.check(ctx.gate.limits.pairing_address, address(request))
+    with ctx.queue.db.write() as conn:
+        opened = pairing_codes.open_code(conn, kind.value, ctx.clock.now())
+    return {"code": opened.code, "claim": opened.claim,
+            "expires_at": opened.expires_at.isoformat()}  # fmt: skip
+
+
+@api.post("/devices/pairing-codes/collect", dependencies=[allow(public=True)])
+def collect_pairing(
+    request: Request, ctx: Ctx, claim: Annotated[str, Body(embed=True, max_length=100)]
+) -> Response:
+    """The waiting screen asks whether its code was entered: 202 while waiting; then 200 with
+    its device token kept in this browser (an http-only cookie), once; 404 when expired."""
+    if CSRF_HEADER not in request.headers:
+        raise ApiError(403, "forbidden")
+    with ctx.queue.db.write() as conn:
+        found = pairing_codes.collect(conn, claim, ctx.clock.now())
+    if found is None:
+        raise ApiError(404, "pairing_code_unknown")
+    kind, token = found
+    if token is None:
+        return Response(status_code=202)
+    response = Response(
+        content=json.dumps({"next": SCREENS[DeviceKind(kind)][0]}), media_type="application/json"
+    )
+    _keep(ctx, response, token)
     return response

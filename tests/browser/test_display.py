@@ -186,3 +186,22 @@ def test_media_area_shows_the_office_folder(
         image.wait_for()
         page.wait_for_function("() => document.querySelector('#media img').naturalWidth === 1280")
         page.screenshot(animations="disabled", path=str(shots / "layar-media.png"))
+
+
+def test_a_new_screen_pairs_by_its_code(
+    browser: Any, site: Site, shots: Path, contexts: list[Any]
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    contexts.append(context)
+    page = context.new_page()
+    page.goto(f"{site.url}/display/pair")
+    code_box = page.locator("#pair-code")
+    page.wait_for_function(
+        "/[0-9]{3} [0-9]{3}/.test(document.getElementById('pair-code').textContent)"
+    )
+    assert_accessible(page, "pairing page")
+    page.screenshot(animations="disabled", path=str(shots / "pasang-layar-kode.png"))
+    code = code_box.inner_text().replace(" ", "")
+    site.api("POST", f"/api/v1/offices/{OFFICE}/devices/claim", {"code": code, "name": "TV 2"})
+    page.wait_for_url(f"{site.url}/display", timeout=10000)  # it carries on by itself
+    page.locator("#latest-counter").wait_for(state="attached")
