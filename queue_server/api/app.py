@@ -45,6 +45,7 @@ from .access import allow
 from .audit import AuditTrail
 from .deps import Context
 from .headers import SecurityHeaders
+from .inputs import NoNulInAddress
 from .limits import Gate
 from .routes import admin, audio, auth, chat, messages, privacy, queue, survey
 from .routes import audit as audit_routes
@@ -150,6 +151,7 @@ def create_app(
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AuditTrail)
+    app.add_middleware(NoNulInAddress)
 
     @app.exception_handler(staff.NoOffice)
     async def _no_office(_request: Any, _exc: Exception) -> Response:

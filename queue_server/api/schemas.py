@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from queue_server.domain.model import Language, PriorityGroup
 from queue_server.services.auth import DeviceKind, Role
@@ -15,6 +15,24 @@ Code = Field(min_length=1, max_length=8, pattern=r"^[A-Za-z0-9]+$")
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        """No NUL characters in any text (PostgreSQL cannot store them; no person types one)."""
+        if _holds_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 class LoginIn(Strict):

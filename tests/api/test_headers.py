@@ -21,3 +21,12 @@ def test_the_developer_api_pages_are_left_without_the_policy(client: TestClient)
     assert docs.status_code == 200
     assert "content-security-policy" not in docs.headers
     assert docs.headers["x-content-type-options"] == "nosniff"
+
+
+def test_nul_characters_are_refused_wherever_they_come(client: TestClient) -> None:
+    login = client.post("/api/v1/auth/login", json={"username": "a\x00b", "password": "x"})
+    assert login.status_code == 422 and login.json()["code"] == "invalid_request"
+    for path in ("/api/v1/offices/win%00ongan", "/api/v1/tickets/abc?x=%00", "/t/a%00b"):
+        answer = client.get(path)
+        assert answer.status_code == 422, path
+        assert answer.json()["messages"]["id"]
