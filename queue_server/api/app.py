@@ -32,7 +32,7 @@ from queue_server.realtime.fanout import PostgresFanout
 from queue_server.realtime.hub import Hub
 from queue_server.services import retention
 from queue_server.services.admin import Admin
-from queue_server.services.auth import PrincipalCache, revoked_devices
+from queue_server.services.auth import PrincipalCache, heartbeat
 from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
 from queue_server.web import pairing, staff
@@ -80,7 +80,7 @@ def create_app(
         queue_size=settings.ws_queue_size,
         ping_interval=settings.ws_ping_seconds,
         silence=settings.ws_silence_seconds,
-        revoked_among=lambda ids: revoked_devices(database, ids),
+        revoked_among=lambda ids: heartbeat(database, ids | dispatcher.connected(), clock.now()),
     )
     dispatcher = PrintDispatcher()
     fanout = PostgresFanout(database.url, queue_service) if not database.is_sqlite else None

@@ -64,6 +64,10 @@ class PrintDispatcher:
         for link in list(self._links.get(office_id, ())):
             loop.call_soon_threadsafe(link.wake.set)
 
+    def connected(self) -> set[int]:
+        """The print agents (device ids) connected to this worker now."""
+        return {link.agent_id for links in list(self._links.values()) for link in list(links)}
+
     def revoke(self, device_ids: set[int]) -> None:
         """Disconnect revoked print agents (or those of a revoked kiosk) now, from any thread."""
         loop = self._loop

@@ -293,7 +293,7 @@ class Hub:
                         self._push(conn, {"type": "ping", "version": conn.version})
             devices = {c.device_id for o in self._offices.values() for c in o.connections
                        if c.device_id is not None}  # fmt: skip
-            if devices and self.revoked_among is not None:
+            if self.revoked_among is not None:  # (it also notes who is connected)
                 try:
                     revoked = await run_in_threadpool(self.revoked_among, devices)
                 except Exception:

@@ -163,6 +163,7 @@ class DeviceRow(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime | None = _utc()
     revoked_at: datetime | None = _utc()
+    last_seen_at: datetime | None = _utc()  # stamped while it is connected (each heartbeat)
 
 
 class PairingCodeRow(SQLModel, table=True):

@@ -11,7 +11,7 @@ from queue_server.api.access import ADMINS, STAFF, SUPERVISORS, allow
 from queue_server.domain.calendar import zone
 from queue_server.notifications import gateways, outbox
 from queue_server.notifications.rules import Kind, broken_templates
-from queue_server.services import pairing_codes
+from queue_server.services import health, pairing_codes
 from queue_server.services.auth import DeviceKind, Principal, Role
 from queue_server.store import codec
 
@@ -415,6 +415,15 @@ def _new_device(ctx: Context, office_id: int, body: schemas.DeviceIn) -> tuple[i
         office_id, kind=body.kind, name=body.name, counter_number=body.counter,
         kiosk_id=body.kiosk,
     )  # fmt: skip
+
+
+@router.get("/offices/{office}/devices/health", dependencies=[allow(roles=SUPERVISORS)])
+def device_health(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
+    """Every device: online or not, last seen, and each kiosk's printer (its latest job)."""
+    office_id = _manage(ctx, office, who)
+    within = 2 * ctx.settings.ws_ping_seconds + 10  # two missed heartbeats: offline
+    with ctx.queue.db.read() as conn:
+        return health.board(conn, office_id, ctx.clock.now(), within)
 
 
 @router.post(
