@@ -3,6 +3,7 @@ portrait; asks for a tap when sound is blocked; survives a server restart withou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -196,9 +197,7 @@ def test_a_new_screen_pairs_by_its_code(
     page = context.new_page()
     page.goto(f"{site.url}/display/pair")
     code_box = page.locator("#pair-code")
-    page.wait_for_function(
-        "/[0-9]{3} [0-9]{3}/.test(document.getElementById('pair-code').textContent)"
-    )
+    code_box.filter(has_text=re.compile(r"^[0-9]{3} [0-9]{3}$")).wait_for()
     assert_accessible(page, "pairing page")
     page.screenshot(animations="disabled", path=str(shots / "pasang-layar-kode.png"))
     code = code_box.inner_text().replace(" ", "")
