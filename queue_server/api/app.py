@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Response
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -143,6 +144,8 @@ def create_app(
         version="0.1.0",
         description="Antrean: sistem antrean digital untuk kantor pelayanan publik.",
         lifespan=lifespan,
+        docs_url=None,  # our own /docs below: Swagger UI from our files, not a CDN
+        redoc_url=None,
     )
     app.state.ctx = ctx
     app.state.hub = hub
@@ -178,6 +181,18 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/kiosk/static", StaticFiles(directory=kiosk.STATIC_DIR), name="kiosk-static")
     app.mount("/display/static", StaticFiles(directory=display.STATIC_DIR), name="display-static")
+
+    @app.get("/docs", include_in_schema=False, dependencies=[allow(public=True)])
+    def api_docs() -> Response:
+        """The API's interactive documentation (Swagger UI, vendored: no internet needed)."""
+        vendor = "/static/vendor/swagger-ui-5.35.0"
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Antrean API",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["health"], dependencies=[allow(public=True)])
     def healthz() -> dict[str, str]:

@@ -2,8 +2,8 @@
 files (no inline scripts: pages pass their data in `<script type="application/json">`), no
 framing, no MIME sniffing, no referrer to other sites.
 
-FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN and run inline scripts, so
-they are left without the policy (they are for developers on a connected machine).
+The API's /docs page (Swagger UI, vendored) starts itself with an inline script, so it alone is
+left without the policy; it is for developers and loads nothing from elsewhere.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ HEADERS = {
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
 }
-DEVELOPER_PAGES = ("/docs", "/redoc")
+DEVELOPER_PAGES = ("/docs",)
 
 
 class SecurityHeaders:

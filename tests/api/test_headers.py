@@ -17,10 +17,14 @@ def test_pages_and_api_answers_carry_the_security_headers(client: TestClient) ->
 
 
 def test_the_developer_api_pages_are_left_without_the_policy(client: TestClient) -> None:
-    docs = client.get("/docs")  # Swagger UI: inline script and a CDN, for developers only
+    docs = client.get("/docs")  # Swagger UI: an inline start-up script, for developers only
     assert docs.status_code == 200
     assert "content-security-policy" not in docs.headers
     assert docs.headers["x-content-type-options"] == "nosniff"
+    assert "cdn" not in docs.text.lower() and "https://" not in docs.text  # nothing from outside
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"):
+        assert client.get(f"/static/vendor/swagger-ui-5.35.0/{asset}").status_code == 200
+    assert client.get("/redoc").status_code == 404  # ReDoc only came from a CDN: gone
 
 
 def test_nul_characters_are_refused_wherever_they_come(client: TestClient) -> None:
