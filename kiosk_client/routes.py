@@ -21,7 +21,7 @@ from queue_server.domain import public
 from queue_server.domain.model import Channel, PriorityGroup
 from queue_server.i18n import N_, normalize_lang
 from queue_server.i18n.errors import error_messages
-from queue_server.services import printing
+from queue_server.services import alerts, printing
 from queue_server.services.auth import DeviceKind, Principal
 from queue_server.web.pairing import paired
 from queue_server.web.templating import templates, texts
@@ -180,11 +180,14 @@ async def print_status(office: str, token: str, ctx: Ctx, who: Who) -> dict[str,
     "/offices/{office}/tickets/{token}/print/give-up",
     dependencies=[allow(devices=(DeviceKind.KIOSK,))],
 )
-def give_up(office: str, token: str, ctx: Ctx, who: Who) -> dict[str, Any]:
-    """The kiosk stopped waiting: a job not printed yet will not come out later by surprise."""
+def give_up(office: str, token: str, request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """The kiosk stopped waiting: a job not printed yet will not come out later by surprise,
+    and the staff screens hear that this kiosk's printer did not answer."""
     _ticket_id, job = _own_job(ctx, office, token, who)
     if job["status"] == "pending" and who.device_id is not None:
         with ctx.queue.db.write() as conn:
             printing.give_up(conn, job["job"], who.device_id, ctx.clock.now())
+            alerts.printer_failed(conn, request.app.state.hub.alert, ctx.queue.office_id(office),
+                                  who.device_id, "timeout", ctx.clock.now())  # fmt: skip
         return {"status": "failed", "error": "timeout"}
     return {"status": job["status"], "error": job["error"]}

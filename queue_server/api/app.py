@@ -83,7 +83,7 @@ def create_app(
         silence=settings.ws_silence_seconds,
         revoked_among=lambda ids: heartbeat(database, ids | dispatcher.connected(), clock.now()),
     )
-    dispatcher = PrintDispatcher()
+    dispatcher = PrintDispatcher(alert=hub.alert)
     fanout = PostgresFanout(database.url, queue_service) if not database.is_sqlite else None
     base_url = settings.base_url()
     queue_service.effect_hooks.append(

@@ -22,7 +22,7 @@ from starlette.websockets import WebSocketDisconnect
 from queue_server.domain.events import EventType
 from queue_server.domain.public import Change
 from queue_server.domain.queue import OfficeQueue
-from queue_server.services import printing
+from queue_server.services import alerts, printing
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,10 @@ class _Link:
 
 
 class PrintDispatcher:
-    def __init__(self) -> None:
+    def __init__(self, alert: alerts.Send | None = None) -> None:
         self._links: dict[int, set[_Link]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.alert = alert  # tells staff screens when a printer fails
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -88,7 +89,7 @@ class PrintDispatcher:
         link.wake.set()  # send whatever is pending now
         sender = asyncio.create_task(self._send(websocket, ctx, office_id, link))
         try:
-            await self._receive(websocket, ctx, link)
+            await self._receive(websocket, ctx, link, office_id)
         finally:
             self._links[office_id].discard(link)
             sender.cancel()
@@ -104,7 +105,7 @@ class PrintDispatcher:
                     link.sent.add(message["job"]["id"])
                     await websocket.send_text(json.dumps(message, separators=(",", ":")))
 
-    async def _receive(self, websocket: WebSocket, ctx: Any, link: _Link) -> None:
+    async def _receive(self, websocket: WebSocket, ctx: Any, link: _Link, office_id: int) -> None:
         while True:
             try:
                 message = json.loads(await websocket.receive_text())
@@ -118,7 +119,16 @@ class PrintDispatcher:
             elif kind in ("printed", "failed") and job_id:
                 reason = str(message.get("reason", "error"))
                 await run_in_threadpool(_record, ctx, job_id, link.kiosk_id, kind, reason)
+                if kind == "failed" and self.alert is not None:
+                    await run_in_threadpool(
+                        _alert, ctx, self.alert, office_id, link.kiosk_id, reason
+                    )
                 await websocket.send_text(json.dumps({"type": "ack", "job": job_id}))
+
+
+def _alert(ctx: Any, send: alerts.Send, office_id: int, kiosk_id: int, reason: str) -> None:
+    with ctx.queue.db.read() as conn:
+        alerts.printer_failed(conn, send, office_id, kiosk_id, reason, ctx.clock.now())
 
 
 def _kiosk_of(ctx: Any, agent_id: int) -> int | None:

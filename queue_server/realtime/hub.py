@@ -264,6 +264,20 @@ class Hub:
             with contextlib.suppress(Exception):
                 await conn.websocket.close(code)
 
+    # ---- alerts for staff ----
+    def alert(self, office_id: int, message: dict[str, Any]) -> None:
+        """Tell this office's staff screens (counters, front desk) at once; any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._alert, office_id, {"type": "alert", **message})
+
+    def _alert(self, office_id: int, message: dict[str, Any]) -> None:
+        office = self._offices.get(office_id)
+        for conn in list(office.connections if office else ()):
+            if conn.audience.kind == "staff":
+                self._push(conn, message)
+
     # ---- revoked devices ----
     def revoke(self, device_ids: Iterable[int]) -> None:
         """Disconnect these devices' live connections now (callable from any thread)."""

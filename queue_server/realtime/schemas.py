@@ -143,8 +143,18 @@ class Pong(Closed):
     type: Literal["pong"]
 
 
+class Alert(Closed):
+    """Staff screens only: something in the office needs a person (a kiosk's printer)."""
+
+    type: Literal["alert"]
+    alert: Literal["printer"]
+    kiosk: str  # the kiosk's name
+    reason: str  # paper_out | offline | not_found | timeout | ...
+    at: str
+
+
 OTHER_ADAPTER: TypeAdapter[Any] = TypeAdapter(
-    Annotated[Snapshot | Ping | Pong, Field(discriminator="type")]
+    Annotated[Snapshot | Ping | Pong | Alert, Field(discriminator="type")]
 )
 
 

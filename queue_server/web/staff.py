@@ -95,6 +95,12 @@ COUNTER_TEXT: dict[str, str] = {
     "state_closed": N_("Tutup"),
     "connecting": N_("Menyambungkan…"),
     "reconnecting": N_("Menyambungkan kembali…"),
+    "printer_alert": N_("Printer {kiosk} bermasalah: {reason}. Mohon diperiksa."),
+    "printer_paper_out": N_("kertas habis"),
+    "printer_offline": N_("printer mati, tutupnya terbuka, atau terputus"),
+    "printer_timeout": N_("tidak menjawab"),
+    "printer_other": N_("tidak bisa mencetak"),
+    "hide": N_("Sembunyikan"),
 }
 
 

@@ -239,3 +239,23 @@ def test_counter_display_shows_what_its_counter_serves(
 
 def _token_of(site: Site, number: str) -> str:
     return str(next(t["token"] for t in site.staff_tickets() if t["number"] == number))
+
+
+def test_a_kiosk_printer_failing_shows_on_the_counter_screen(
+    browser: Any, site: Site, shots: Path, contexts: list[Any]
+) -> None:
+    page = officer_page(browser, site, contexts, 3)
+    page.locator("#live-status").wait_for(state="hidden")
+    kiosk = site.api("POST", f"/api/v1/offices/{OFFICE}/devices",
+                     {"kind": "kiosk", "name": "Kios pintu timur"})  # fmt: skip
+    ticket = site.api("POST", f"/api/v1/offices/{OFFICE}/tickets", {"service": "A"},
+                      token=kiosk["token"])  # fmt: skip
+    site.api("POST", f"/api/v1/offices/{OFFICE}/tickets/{ticket['token']}/print/give-up",
+             token=kiosk["token"])  # fmt: skip
+    alert = page.locator("#printer-alert")
+    alert.wait_for(state="visible")
+    assert "Kios pintu timur" in alert.inner_text() and "tidak menjawab" in alert.inner_text()
+    assert_accessible(page, "counter screen with a printer alert")
+    page.screenshot(animations="disabled", path=str(shots / "loket-printer-bermasalah.png"))
+    page.locator("#printer-alert-hide").click()
+    alert.wait_for(state="hidden")

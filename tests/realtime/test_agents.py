@@ -43,7 +43,10 @@ def test_agent_gets_its_kiosk_jobs_and_confirms(client: TestClient, database: Da
     other_kiosk = device(client, "kiosk", "other")
     client.post(f"{OFFICE}/tickets", json={"service": "C"}, headers=other_kiosk)
     url = f"/ws/v1/offices/winongan?role=agent&token={agent_token}"
-    with client.websocket_connect(url) as ws:
+    officer = login(client, "petugas2")["Authorization"][7:]
+    counter_url = f"/ws/v1/offices/winongan?role=counter&token={officer}"
+    with client.websocket_connect(url) as ws, client.websocket_connect(counter_url) as staff:
+        assert receive(staff)["type"] == "snapshot"
         job = ws.receive_json()
         assert job["type"] == "print"
         assert job["job"]["ticket"]["number"] == first["number"]
@@ -55,6 +58,10 @@ def test_agent_gets_its_kiosk_jobs_and_confirms(client: TestClient, database: Da
         assert ws.receive_json() == {"type": "ack", "job": job["job"]["id"]}
         ws.send_json({"type": "failed", "job": pushed["job"]["id"], "reason": "paper_out"})
         assert ws.receive_json()["type"] == "ack"
+        alert = receive(staff)
+        while alert["type"] != "alert":  # (after the events of the tickets taken meanwhile)
+            alert = receive(staff)
+        assert (alert["alert"], alert["kiosk"], alert["reason"]) == ("printer", "K", "paper_out")
         ws.send_json({"type": "printed", "job": job["job"]["id"]})  # a lost ack, answered again
         ws.receive_json()
     with database.read() as conn:

@@ -259,8 +259,25 @@ setInterval(() => {
   if (state) renderLines(state.tickets ?? [], me()?.state === "open");
 }, 30_000);
 refreshToday();
+// A kiosk's printer failed: say so on every counter until someone hides it (or 5 minutes).
+const alertBox = $("printer-alert");
+let alertTimer = null;
+function showAlert(msg) {
+  if (msg.alert !== "printer") return;
+  const reason = T[`printer_${msg.reason}`] ?? T.printer_other;
+  $("printer-alert-text").textContent = fill(T.printer_alert, { kiosk: msg.kiosk, reason });
+  alertBox.hidden = false;
+  clearTimeout(alertTimer);
+  alertTimer = setTimeout(() => { alertBox.hidden = true; }, 5 * 60_000);
+}
+$("printer-alert-hide").textContent = T.hide;
+$("printer-alert-hide").addEventListener("click", () => { alertBox.hidden = true; });
+
 new LiveConnection({
   url: `/ws/v1/offices/${office}?role=counter`,
+  onMessage: (msg) => {
+    if (msg.type === "alert") showAlert(msg);
+  },
   onState: (next) => {
     state = next;
     render();
