@@ -255,26 +255,17 @@ def devices_claim(
     from datetime import UTC, datetime
 
     from queue_server.services import pairing_codes
-    from queue_server.services.auth import DeviceKind
 
     admin = _admin(Settings())
     try:
         office_id = admin.queue.office_id(office)
-        with admin.db.read() as conn:
-            found = pairing_codes.waiting(conn, code.strip(), datetime.now(UTC))
-        if found is None:
-            typer.echo("error: kode tidak dikenal atau kedaluwarsa / unknown or expired code",
-                       err=True)  # fmt: skip
-            raise typer.Exit(1)
-        code_id, kind = found
-        if (kind == DeviceKind.COUNTER.value) != (counter is not None):
-            typer.echo("error: --counter is needed for a counter screen, and only there", err=True)
-            raise typer.Exit(1)
-        device_id, token = admin.create_device(
-            office_id, kind=DeviceKind(kind), name=name, counter_number=counter
-        )
-        with admin.db.write() as conn:
-            pairing_codes.attach(conn, code_id, device_id, token)
+        _id, kind = pairing_codes.claim(admin, office_id, code, name, counter, datetime.now(UTC))
+    except pairing_codes.UnknownCode:
+        typer.echo("error: kode tidak dikenal atau kedaluwarsa / unknown or expired code", err=True)
+        raise typer.Exit(1) from None
+    except pairing_codes.CounterNeeded:
+        typer.echo("error: --counter is needed for a counter screen, and only there", err=True)
+        raise typer.Exit(1) from None
     finally:
         admin.db.dispose()
     typer.echo(f"paired: {name} ({kind}) for {office}; the screen carries on by itself")

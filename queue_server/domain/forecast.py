@@ -223,19 +223,15 @@ class History:
 def forecast_calls(
     state: OfficeQueue,
     now: datetime,
-    means: Mapping[str, float] | None = None,
     arrivals: Sequence[Arrival] = (),
     extra: Ticket | None = None,
 ) -> dict[str, float]:
     """Minutes from `now` until each waiting ticket (and `extra`, a ticket being taken) is
     expected to be called, with `arrivals` joining the lines as the replay reaches them."""
-    mean = dict(state.service_minutes)
-    if means:
-        mean.update(means)
 
     def service_time(code: str) -> float:
         svc = state.services.get(code)
-        return mean.get(code, float(svc.target_minutes) if svc else 15.0)
+        return state.service_minutes.get(code, float(svc.target_minutes) if svc else 15.0)
 
     tickets = list(state.tickets.values())
     if extra is not None:

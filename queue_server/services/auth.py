@@ -194,21 +194,13 @@ def resolve(conn: Connection, token: str, now: datetime) -> Principal | None:
 
 def heartbeat(db: Database, device_ids: set[int], now: datetime) -> set[int]:
     """These devices are connected now: note that they were seen, and return those revoked."""
-    if device_ids:
-        with db.write() as conn:
-            conn.execute(
-                update(devices).where(devices.c.id.in_(sorted(device_ids))).values(last_seen_at=now)
-            )
-    return revoked_devices(db, device_ids)
-
-
-def revoked_devices(db: Database, device_ids: set[int]) -> set[int]:
-    """Which of these devices have been revoked."""
-    with db.read() as conn:
+    if not device_ids:
+        return set()
+    ids = sorted(device_ids)
+    with db.write() as conn:
+        conn.execute(update(devices).where(devices.c.id.in_(ids)).values(last_seen_at=now))
         rows = conn.execute(
-            select(devices.c.id).where(
-                devices.c.id.in_(sorted(device_ids)), devices.c.revoked_at.is_not(None)
-            )
+            select(devices.c.id).where(devices.c.id.in_(ids), devices.c.revoked_at.is_not(None))
         )
         return {int(row.id) for row in rows}
 

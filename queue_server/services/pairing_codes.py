@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from queue_server.services.auth import token_hash
+from queue_server.services.admin import Admin
+from queue_server.services.auth import DeviceKind, token_hash
 from queue_server.store.tables import PairingCodeRow
 
 codes = PairingCodeRow.__table__  # type: ignore[attr-defined]
@@ -54,6 +55,34 @@ def attach(conn: Connection, code_id: int, device_id: int, token: str) -> None:
     conn.execute(
         update(codes).where(codes.c.id == code_id).values(device_id=device_id, token=token)
     )
+
+
+class UnknownCode(LookupError):
+    """No open code like that (never shown, already used, or expired)."""
+
+
+class CounterNeeded(ValueError):
+    """A counter screen needs its counter number, and only a counter screen takes one."""
+
+
+def claim(
+    admin: Admin, office_id: int, code: str, name: str, counter: int | None, now: datetime
+) -> tuple[int, str]:
+    """Pair the screen showing `code` as a device of the office; return its id and kind. The
+    screen collects the token itself (`collect`)."""
+    with admin.db.read() as conn:
+        found = waiting(conn, code.strip(), now)
+    if found is None:
+        raise UnknownCode(code)
+    code_id, kind = found
+    if (kind == DeviceKind.COUNTER.value) != (counter is not None):
+        raise CounterNeeded(kind)
+    device_id, token = admin.create_device(
+        office_id, kind=DeviceKind(kind), name=name, counter_number=counter
+    )
+    with admin.db.write() as conn:
+        attach(conn, code_id, device_id, token)
+    return device_id, kind
 
 
 def collect(conn: Connection, claim: str, now: datetime) -> tuple[str, str | None] | None:

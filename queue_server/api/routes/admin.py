@@ -12,7 +12,7 @@ from queue_server.domain.calendar import zone
 from queue_server.notifications import gateways, outbox
 from queue_server.notifications.rules import Kind, broken_templates
 from queue_server.services import health, pairing_codes
-from queue_server.services.auth import DeviceKind, Principal, Role
+from queue_server.services.auth import Principal, Role
 from queue_server.store import codec
 
 from .. import schemas
@@ -397,12 +397,6 @@ def list_devices(office: str, ctx: Ctx, who: Who) -> list[dict[str, Any]]:
 def create_device(office: str, body: schemas.DeviceIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Register a kiosk, display, print agent or counter device; the token is shown once."""
     office_id = _manage(ctx, office, who)
-    device_id, token = _new_device(ctx, office_id, body)
-    row = next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id)
-    return {**_device_out(row), "token": token}
-
-
-def _new_device(ctx: Context, office_id: int, body: schemas.DeviceIn) -> tuple[int, str]:
     if (body.kind.value == "counter") != (body.counter is not None):
         raise ApiError(422, "invalid_request")
     if (body.kind.value == "agent") != (body.kiosk is not None):
@@ -411,10 +405,12 @@ def _new_device(ctx: Context, office_id: int, body: schemas.DeviceIn) -> tuple[i
         kiosks = {r.id for r in ctx.admin.list_devices(office_id) if r.kind == "kiosk"}
         if body.kiosk not in kiosks:
             raise ApiError(422, "invalid_request")
-    return ctx.admin.create_device(
+    device_id, token = ctx.admin.create_device(
         office_id, kind=body.kind, name=body.name, counter_number=body.counter,
         kiosk_id=body.kiosk,
     )  # fmt: skip
+    row = next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id)
+    return {**_device_out(row), "token": token}
 
 
 @router.get("/offices/{office}/devices/health", dependencies=[allow(roles=SUPERVISORS)])
@@ -438,16 +434,15 @@ def claim_device(office: str, body: schemas.DeviceClaim, ctx: Ctx, who: Who) -> 
     office_id = _manage(ctx, office, who)
     limit = ctx.gate.limits.login_user
     ctx.gate.refuse_if_spent(limit, f"claim:{who.name}")
-    with ctx.queue.db.read() as conn:
-        found = pairing_codes.waiting(conn, body.code, ctx.clock.now())
-    if found is None:
+    try:
+        device_id, _kind = pairing_codes.claim(
+            ctx.admin, office_id, body.code, body.name, body.counter, ctx.clock.now()
+        )
+    except pairing_codes.UnknownCode:
         ctx.gate.count(limit, f"claim:{who.name}")
-        raise ApiError(404, "pairing_code_unknown")
-    code_id, kind = found
-    spec = schemas.DeviceIn(kind=DeviceKind(kind), name=body.name, counter=body.counter)
-    device_id, token = _new_device(ctx, office_id, spec)
-    with ctx.queue.db.write() as conn:
-        pairing_codes.attach(conn, code_id, device_id, token)
+        raise ApiError(404, "pairing_code_unknown") from None
+    except pairing_codes.CounterNeeded:
+        raise ApiError(422, "invalid_request") from None
     return _device_out(next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id))
 
 
