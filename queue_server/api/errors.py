@@ -49,13 +49,19 @@ class ApiError(Exception):
     """An HTTP refusal with an error code from the catalogue."""
 
     def __init__(
-        self, status: int, code: str, headers: dict[str, str] | None = None, **params: Any
+        self,
+        status: int,
+        code: str,
+        headers: dict[str, str] | None = None,
+        field: str | None = None,
+        **params: Any,
     ) -> None:
         super().__init__(code)
         self.status = status
         self.code = code
         self.params = params
         self.headers = headers
+        self.field = field  # the body field at fault, named in `details` as validation does
 
 
 def error_response(
@@ -75,7 +81,10 @@ def error_response(
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(request, exc.status, exc.code, exc.params, exc.headers)
+        extra: dict[str, Any] = {}
+        if exc.field is not None:
+            extra["details"] = [{"loc": ["body", exc.field], "msg": exc.code, "type": exc.code}]
+        return error_response(request, exc.status, exc.code, exc.params, exc.headers, **extra)
 
     @app.exception_handler(domain_errors.DomainError)
     async def _domain(request: Request, exc: domain_errors.DomainError) -> JSONResponse:

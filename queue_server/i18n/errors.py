@@ -75,6 +75,10 @@ ERROR_TEXT: dict[str, str] = {
     "nothing_waiting": N_("Tidak ada nomor antrean yang menunggu."),
     "office_not_found": N_("Kantor {office} tidak ditemukan."),
     "conflict": N_("Data sudah berubah. Silakan muat ulang halaman lalu coba lagi."),
+    "prefix_taken": N_(
+        "Huruf nomor {prefix} sudah dipakai layanan {service}. Pilih huruf lain agar nomor "
+        "antrean tidak kembar."
+    ),
 }
 
 # When there are no hours today at all (`opens` is empty), "{opens}–{closes}" would read

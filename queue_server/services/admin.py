@@ -42,6 +42,33 @@ class NotFound(LookupError):
     pass
 
 
+class PrefixTaken(Conflict):
+    """Another active service of the office numbers its tickets with this prefix: two lines
+    would hand out the same numbers ("A015" twice in one lobby)."""
+
+    def __init__(self, prefix: str, service: str) -> None:
+        super().__init__(prefix)
+        self.prefix = prefix
+        self.service = service
+
+
+def _check_prefix(conn: Connection, office_id: int, code: str) -> None:
+    """Refuse (roll back) when service `code`, if active, shares its prefix with another."""
+    svc = repo.services.c
+    row = conn.execute(
+        select(svc.prefix, svc.active).where(svc.office_id == office_id, svc.code == code)
+    ).one_or_none()
+    if row is None or not row.active:
+        return
+    other = conn.execute(
+        select(svc.code).where(
+            svc.office_id == office_id, svc.prefix == row.prefix, svc.active, svc.code != code
+        )
+    ).first()
+    if other is not None:
+        raise PrefixTaken(row.prefix, other.code)
+
+
 class Admin:
     def __init__(self, queue: QueueService) -> None:
         self.queue = queue
@@ -125,6 +152,7 @@ class Admin:
         with self._office_change(office_id, actor) as conn:
             row = ServiceRow(office_id=office_id, **fields)  # fills the model's defaults
             conn.execute(insert(repo.services).values(row.model_dump(exclude={"id"})))
+            _check_prefix(conn, office_id, row.code)
 
     def update_service(
         self, office_id: int, code: str, changes: dict[str, Any], actor: str | None
@@ -137,6 +165,7 @@ class Admin:
             )
             if done.rowcount == 0:
                 raise NotFound(code)
+            _check_prefix(conn, office_id, code)
 
     def list_services(self, office_id: int) -> list[Any]:
         with self.db.read() as conn:

@@ -22,6 +22,7 @@ from queue_server.reports.visits import visits
 from queue_server.services.auth import Principal, Role
 from queue_server.web.staff import PRIORITY_WORDS, _office, report_period, signed_in
 from queue_server.web.templating import TEMPLATE_DIR, templates
+from queue_server.web.texts import WEEKDAY_WORDS
 
 router = APIRouter(include_in_schema=False)
 pages = templates(TEMPLATE_DIR)
@@ -52,15 +53,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("above_target_pct", N_("% di atas target")),
     ("service_avg", N_("Layanan rata-rata (menit)")),
     ("service_max", N_("Layanan maks")),
-)
-WEEKDAY_WORDS = (
-    N_("Senin"),
-    N_("Selasa"),
-    N_("Rabu"),
-    N_("Kamis"),
-    N_("Jumat"),
-    N_("Sabtu"),
-    N_("Minggu"),
 )
 
 

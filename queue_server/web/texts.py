@@ -55,3 +55,14 @@ PERIOD_TEXT: dict[str, str] = {  # the periods of queue_server.domain.skm.period
     "year": N_("Tahun {year}"),
 }
 ROMAN = ("", "I", "II", "III", "IV")
+
+# Monday first, as `date.weekday()` counts.
+WEEKDAY_WORDS = (
+    N_("Senin"),
+    N_("Selasa"),
+    N_("Rabu"),
+    N_("Kamis"),
+    N_("Jumat"),
+    N_("Sabtu"),
+    N_("Minggu"),
+)

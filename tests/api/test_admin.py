@@ -159,3 +159,24 @@ def test_a_good_password_and_a_weak_change(client: TestClient) -> None:
     changed = client.patch(f"/api/v1/users/{made.json()['id']}", headers=admin,
                            json={"password": "budi-budi-budi"})  # fmt: skip
     assert changed.status_code == 422 and changed.json()["code"] == "weak_password"
+
+
+def test_two_active_services_never_share_a_prefix(client: TestClient) -> None:
+    """Same prefix, same numbers: "A015" would be called for two visitors in one lobby."""
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    body = {"code": "IMB", "prefix": "A", "name_id": "Izin", "name_en": "Permit"}
+    refused = client.post(f"{OFFICE}/services", json=body, headers=admin)
+    assert refused.status_code == 409 and refused.json()["code"] == "prefix_taken"
+    assert refused.json()["details"][0]["loc"] == ["body", "prefix"]
+    assert "IMB" not in {s["code"] for s in client.get(f"{OFFICE}/services").json()}
+    body["prefix"] = "P"
+    assert client.post(f"{OFFICE}/services", json=body, headers=admin).status_code == 201
+    moved = client.patch(f"{OFFICE}/services/IMB", json={"prefix": "B"}, headers=admin)
+    assert moved.status_code == 409 and "B" in moved.json()["message"]
+    # An inactive service keeps its letter but blocks no one; it cannot come back on a taken one.
+    assert client.delete(f"{OFFICE}/services/IMB", headers=admin).status_code == 204
+    assert client.patch(f"{OFFICE}/services/A", json={"prefix": "P"}, headers=admin).is_success
+    back = client.patch(f"{OFFICE}/services/IMB", json={"active": True}, headers=admin)
+    assert back.status_code == 409
+    service = {s["code"]: s for s in client.get(f"{OFFICE}/services").json()}["IMB"]
+    assert service["active"] is False and service["prefix"] == "P"

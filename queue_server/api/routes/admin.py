@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -12,6 +14,7 @@ from queue_server.domain.calendar import zone
 from queue_server.notifications import gateways, outbox
 from queue_server.notifications.rules import Kind, broken_templates
 from queue_server.services import health, pairing_codes
+from queue_server.services.admin import PrefixTaken
 from queue_server.services.auth import Principal, Role
 from queue_server.store import codec
 
@@ -185,6 +188,16 @@ def _service_out(row: Any) -> dict[str, Any]:
     return {name: getattr(row, name) for name in schemas.ServiceOut.model_fields}
 
 
+@contextmanager
+def _prefix_checked() -> Iterator[None]:
+    try:
+        yield
+    except PrefixTaken as taken:
+        raise ApiError(
+            409, "prefix_taken", field="prefix", prefix=taken.prefix, service=taken.service
+        ) from None
+
+
 def _check_service_codes(ctx: Context, office_id: int, codes: list[str]) -> None:
     known = {r.code for r in ctx.admin.list_services(office_id)}
     if not codes or any(code not in known for code in codes) or len(set(codes)) != len(codes):
@@ -214,7 +227,8 @@ def create_service(office: str, body: schemas.ServiceIn, ctx: Ctx, who: Who) -> 
     office_id = _manage(ctx, office, who)
     fields = body.model_dump()
     fields["hours"] = _hours(body.hours)
-    ctx.admin.create_service(office_id, fields, who.name)
+    with _prefix_checked():
+        ctx.admin.create_service(office_id, fields, who.name)
     return next(_service_out(r) for r in ctx.admin.list_services(office_id) if r.code == body.code)
 
 
@@ -236,7 +250,8 @@ def update_service(
         if name in changes and changes[name] is None:
             raise ApiError(422, "invalid_request")
     if changes:
-        ctx.admin.update_service(office_id, code, changes, who.name)
+        with _prefix_checked():
+            ctx.admin.update_service(office_id, code, changes, who.name)
     found = [r for r in ctx.admin.list_services(office_id) if r.code == code]
     if not found:
         raise ApiError(404, "unknown_service", service=code)

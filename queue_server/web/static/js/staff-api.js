@@ -1,17 +1,17 @@
 // Calls from staff pages: the session cookie plus the header that proves the page is ours.
 
-/** POST `body` to `url`; returns {ok, status, data}; `data.message` holds the error in `lang`. */
-export async function post(url, body, lang) {
+/** Send `body` (JSON) to `url` with `method`; returns {ok, status, data, message}, where
+ * `message` holds the server's error in `lang`. A File or Blob body is sent as it is. */
+export async function send(method, url, body, lang) {
+  const raw = body instanceof Blob;
+  const headers = { "X-Requested-With": "antrean-staff", "Accept-Language": lang };
+  if (body !== undefined) headers["Content-Type"] = raw ? body.type : "application/json";
   try {
     const res = await fetch(url, {
-      method: "POST",
+      method,
       credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "X-Requested-With": "antrean-staff",
-        "Accept-Language": lang,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers,
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
     const data = res.status === 204 ? null : await res.json().catch(() => null);
     const message = data && data.messages ? data.messages[lang] ?? data.message : null;
@@ -19,6 +19,11 @@ export async function post(url, body, lang) {
   } catch {
     return { ok: false, status: 0, data: null, message: null };
   }
+}
+
+/** POST `body` to `url`; returns {ok, status, data}; `data.message` holds the error in `lang`. */
+export function post(url, body, lang) {
+  return send("POST", url, body, lang);
 }
 
 export async function get(url) {
