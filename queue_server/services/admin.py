@@ -70,6 +70,10 @@ class Admin:
         policy: QueuePolicy | None = None,
         voice: VoiceSettings | None = None,
         ticker: str = "",
+        schedules: list[dict[str, Any]] | None = None,
+        number_digits: int = 3,
+        retention_days: int | None = None,
+        limits: dict[str, str] | None = None,
     ) -> int:
         calendar.zone(timezone)  # refuse unknown zones before writing
         now = self.queue.clock.now()
@@ -88,6 +92,10 @@ class Admin:
                         policy=codec.policy_to_json(policy or QueuePolicy()),
                         voice=codec.voice_to_json(voice or VoiceSettings()),
                         ticker=ticker,
+                        schedules=schedules or [],
+                        number_digits=number_digits,
+                        retention_days=retention_days,
+                        limits=limits or {},
                         version=0,
                         service_date=today,
                         created_at=now,
