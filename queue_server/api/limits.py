@@ -42,6 +42,7 @@ class Limits:
     survey_address: RateLimitItem
     track_address: RateLimitItem
     pairing_address: RateLimitItem
+    notify_test: RateLimitItem
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -54,6 +55,7 @@ class Limits:
             parse(settings.limit_survey_address),
             parse(settings.limit_track_address),
             parse(settings.limit_pairing_address),
+            parse(settings.limit_notify_test),
         )
 
 

@@ -281,6 +281,16 @@ class Admin:
             ).scalar_one()
         return int(device_id), token
 
+    def rename_device(self, office_id: int, device_id: int, name: str) -> None:
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(devices)
+                .where(devices.c.id == device_id, devices.c.office_id == office_id)
+                .values(name=name)
+            )
+            if done.rowcount == 0:
+                raise NotFound(device_id)
+
     def revoke_device(self, office_id: int, device_id: int) -> None:
         with self.db.write() as conn:
             done = conn.execute(

@@ -493,6 +493,21 @@ def claim_device(office: str, body: schemas.DeviceClaim, ctx: Ctx, who: Who) -> 
     return _device_out(next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id))
 
 
+@router.patch(
+    "/offices/{office}/devices/{device_id}",
+    response_model=schemas.DeviceOut,
+    dependencies=[allow(roles=SUPERVISORS)],
+)
+def rename_device(
+    office: str, device_id: int, body: schemas.DeviceRename, ctx: Ctx, who: Who
+) -> dict[str, Any]:
+    """Give a device a new name (where it stands: "Kios pintu timur"); 404 for another office's."""
+    office_id = _manage(ctx, office, who)
+    ctx.admin.rename_device(office_id, device_id, body.name)
+    ctx.principals.forget()  # the audit trail names the device by its new name from now on
+    return _device_out(next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id))
+
+
 @router.delete(
     "/offices/{office}/devices/{device_id}",
     status_code=204,
