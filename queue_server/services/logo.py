@@ -9,7 +9,8 @@ import warnings
 from PIL import Image, ImageOps
 
 MAX_BYTES = 256 * 1024  # what an office may upload
-MAX_WIDTH = 384  # stored at most this wide: 58 mm paper's dots (tickets print it half-width)
+MAX_SIDE = 384  # stored within 384 x 384: 58 mm paper's dots (tickets print it half-width)
+GREYS = 16  # the printer dithers to black and white anyway; fewer greys keep print jobs small
 MAX_PIXELS = 4096 * 4096  # a small file may still claim a huge picture (a decompression bomb)
 FORMATS = frozenset({"PNG", "JPEG"})
 
@@ -19,8 +20,8 @@ class InvalidImage(ValueError):
 
 
 def normalise(data: bytes) -> bytes:
-    """Check `data` is a PNG or JPEG picture and return it as a greyscale PNG on white, at most
-    MAX_WIDTH pixels wide; raise InvalidImage otherwise."""
+    """Check `data` is a PNG or JPEG picture and return it as a greyscale PNG on white, within
+    MAX_SIDE x MAX_SIDE pixels; raise InvalidImage otherwise."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -40,9 +41,9 @@ def normalise(data: bytes) -> bytes:
         raise InvalidImage(type(error).__name__) from None
     white = Image.new("RGBA", picture.size, (255, 255, 255, 255))
     grey = Image.alpha_composite(white, picture).convert("L")
-    if grey.width > MAX_WIDTH:
-        height = max(1, round(grey.height * MAX_WIDTH / grey.width))
-        grey = grey.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
+    grey.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)  # keeps its proportions
+    step = 255 / (GREYS - 1)
+    grey = grey.point(lambda v: round(round(v / step) * step))
     out = io.BytesIO()
     grey.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -65,7 +65,11 @@ def test_a_logo_is_checked_shrunk_stored_and_served(
     assert jpeg.status_code == 200  # type: ignore[attr-defined]
     with database.read() as conn:
         kept = conn.execute(select(OfficeRow.__table__.c.logo)).scalar_one()  # type: ignore[attr-defined]
-    assert Image.open(io.BytesIO(kept)).size == (200, 100)  # small enough: kept as it is
+    assert Image.open(io.BytesIO(kept)).size == (200, 100)  # small enough: kept as large
+    tall = _put(client, picture(100, 1000), "image/png", boss)
+    assert tall.json()["has_logo"] is True  # type: ignore[attr-defined]
+    with Image.open(io.BytesIO(client.get(LOGO, headers=boss).content)) as logo:
+        assert logo.size == (38, 384)  # within 384 x 384, its proportions kept
     assert client.delete(LOGO, headers=boss).status_code == 204
     assert client.get(LOGO, headers=boss).status_code == 404
     assert client.get(OFFICE, headers=boss).json()["has_logo"] is False

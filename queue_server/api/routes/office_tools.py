@@ -71,7 +71,7 @@ def _store_logo(ctx: Context, office_id: int, png: bytes | None, actor: str) -> 
 )
 async def upload_logo(office: str, request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     """The office's logo for its tickets: the raw PNG or JPEG file as the body (at most 256 KB),
-    checked from its bytes and stored as a greyscale PNG at most 384 pixels wide."""
+    checked from its bytes and stored as a greyscale PNG within 384 x 384 pixels."""
     office_id = await run_in_threadpool(_manage, ctx, office, who)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind not in LOGO_TYPES:
