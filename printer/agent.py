@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
+import io
 import json
 import logging
 import os
@@ -25,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from PIL import Image as PILImage
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
@@ -56,6 +59,20 @@ class Journal:
             out.flush()
             os.fsync(out.fileno())
         self.states[job] = state
+
+
+def _logo(encoded: Any) -> bytes | None:
+    """The office logo sent as base64; a garbled one is left off rather than the ticket."""
+    if not encoded:
+        return None
+    try:
+        data = base64.b64decode(str(encoded), validate=True)
+        with PILImage.open(io.BytesIO(data)) as picture:
+            picture.verify()
+    except Exception:  # not base64, not a picture: Pillow refuses in many ways
+        log.warning("the office logo in a print job is unreadable; printing without it")
+        return None
+    return data
 
 
 class Agent:
@@ -113,6 +130,7 @@ class Agent:
         self.journal.mark(job_id, PRINTING)
         fields = dict(job["ticket"])
         fields["issued_at"] = datetime.fromisoformat(fields["issued_at"])
+        fields["office_logo"] = _logo(fields.get("office_logo"))
         document = layout(TicketData(**fields, reprint=reprint), self.paper)
         try:
             await asyncio.to_thread(self.printer.print_document, document)

@@ -165,10 +165,16 @@ def restore(
 @app.command()
 def retention(
     days: Annotated[
-        int | None, typer.Option(help="Hari / days to keep (default ANTREAN_RETENTION_DAYS)")
+        int | None,
+        typer.Option(
+            min=1,
+            help="Hari / days to keep for offices without their own period "
+            "(default ANTREAN_RETENTION_DAYS)",
+        ),
     ] = None,
 ) -> None:
-    """Hapus data pribadi lama / erase visitors' personal data past the retention period."""
+    """Hapus data pribadi lama / erase visitors' personal data past each office's retention
+    period (its own, or the default)."""
     from datetime import UTC, datetime
 
     from queue_server.services.retention import erase_older_than
@@ -183,7 +189,7 @@ def retention(
     finally:
         database.dispose()
     typer.echo(f"erased: {erased.tickets} ticket phone number(s), {erased.messages} message(s)"
-               f" older than {keep} days")  # fmt: skip
+               f" older than {keep} days (offices with their own period: theirs)")  # fmt: skip
 
 
 @users_app.command("create")

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     limit_survey_address: str = "30/hour"  # survey answers per address
     limit_track_address: str = "300/minute"  # ticket page and API reads per address
     limit_pairing_address: str = "10/10minutes"  # pairing codes a screen's address may ask for
+    limit_notify_test: str = "5/minute"  # gateway test messages per signed-in user
 
     def base_url(self) -> str:
         if self.public_url:

@@ -49,7 +49,7 @@ from .deps import Context
 from .headers import SecurityHeaders
 from .inputs import NoNulInAddress
 from .limits import Gate
-from .routes import admin, audio, auth, chat, messages, privacy, queue, survey
+from .routes import admin, audio, auth, chat, messages, office_tools, privacy, queue, survey
 from .routes import audit as audit_routes
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(queue.router)
     app.include_router(admin.router)
+    app.include_router(office_tools.router)
     app.include_router(realtime_endpoint.router)
     app.include_router(audio.router)
     app.include_router(messages.router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -152,6 +152,19 @@ class DeviceClaim(Strict):
     counter: int | None = Field(default=None, ge=1, le=9999)  # a counter screen: its counter
 
 
+class DeviceRename(Strict):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class NotifyTestIn(Strict):
+    phone: str = Field(min_length=1, max_length=32)
+
+
+class NotifyTestOut(BaseModel):
+    ok: bool
+    detail: str  # the gateway's error when it refused; "" when it took the message
+
+
 class DeviceOut(BaseModel):
     id: int
     kind: DeviceKind
@@ -203,6 +216,30 @@ class NotifyIn(Strict):
     templates: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class ScheduleIn(Strict):
+    """Hours for a stretch of dates (Ramadan), both ends included; a weekday left out of
+    `hours` is closed while it runs."""
+
+    name: str = Field(min_length=1, max_length=100)
+    start: str = Field(pattern=DATE)  # YYYY-MM-DD
+    end: str = Field(pattern=DATE)
+    hours: dict[int, DayHoursIn] = Field(default_factory=dict)
+
+
+# The public rate limits an office may set for itself (see queue_server/api/limits.py).
+LimitKey = Literal[
+    "tickets_device", "tickets_address", "chat_phone", "survey_address", "track_address"
+]
+LIMIT_KEYS: tuple[str, ...] = LimitKey.__args__  # type: ignore[attr-defined]
+# The `limits` library's notation, one limit: "20/minute", "5/10minutes", "100/hour", "500/day".
+LimitText = Annotated[
+    str, Field(pattern=r"^[1-9][0-9]{0,5} ?/ ?([1-9][0-9]{0,3} ?)?(second|minute|hour|day)s?$")
+]
+
+
 class OfficeIn(Strict):
     slug: str = Field(min_length=2, max_length=64, pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1, max_length=200)
@@ -212,6 +249,10 @@ class OfficeIn(Strict):
     policy: PolicyIn = Field(default_factory=PolicyIn)
     voice: VoiceIn = Field(default_factory=VoiceIn)
     ticker: str = Field(default="", max_length=500)
+    schedules: list[ScheduleIn] = Field(default_factory=list, max_length=50)
+    number_digits: int = Field(default=3, ge=3, le=4)
+    retention_days: int | None = Field(default=None, ge=1, le=3650)  # None: the server's
+    limits: dict[LimitKey, LimitText] = Field(default_factory=dict)
 
 
 class OfficePatch(Strict):
@@ -223,6 +264,10 @@ class OfficePatch(Strict):
     voice: VoiceIn | None = None
     ticker: str | None = Field(default=None, max_length=500)
     notify: NotifyIn | None = None
+    schedules: list[ScheduleIn] | None = Field(default=None, max_length=50)  # the whole list
+    number_digits: int | None = Field(default=None, ge=3, le=4)
+    retention_days: int | None = Field(default=None, ge=1, le=3650)  # null: the server's default
+    limits: dict[LimitKey, LimitText] | None = None  # the whole set; {} clears every override
 
 
 class OfficeOut(BaseModel):
@@ -235,6 +280,13 @@ class OfficeOut(BaseModel):
     voice: dict[str, Any]
     ticker: str
     notify: dict[str, Any]
+    schedules: list[dict[str, Any]]
+    number_digits: int
+    retention_days: int | None  # None: the server's default (retention_default) applies
+    retention_default: int
+    limits: dict[str, str]  # the office's own
+    limit_defaults: dict[str, str]  # the server's, for every key an office may set
+    has_logo: bool
     version: int
 
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .errors import OfficeClosed, PastLastTicket, ServiceClosed
-from .model import DayHours, Office, Service
+from .model import DayHours, Office, Schedule, Service
 
 
 @lru_cache(maxsize=64)
@@ -35,12 +35,29 @@ def next_midnight(office: Office, now: datetime) -> datetime:
     return day_start(office, service_date(office, now) + timedelta(days=1))
 
 
+def schedule_on(office: Office, day: date) -> Schedule | None:
+    """Return the date-range schedule (Ramadan hours) running on `day`, if any."""
+    return next((s for s in office.schedules if s.covers(day)), None)
+
+
+def office_hours_table(office: Office, day: date) -> dict[int, DayHours]:
+    """The office's weekly hours in force on `day`: a running schedule's, else its own."""
+    running = schedule_on(office, day)
+    return office.hours if running is None else running.hours
+
+
 def hours_on(office: Office, service: Service | None, day: date) -> DayHours | None:
-    """Return the hours that apply on `day`, or None when closed all day."""
+    """Return the hours that apply on `day`, or None when closed all day.
+
+    Closed dates win; then a service's own hours; then the office's, from a date-range
+    schedule when one runs on `day`. Issuing also checks the office's hours, so a schedule
+    bounds services with hours of their own too.
+    """
     if day in office.closed_dates:
         return None
-    table = service.hours if service is not None and service.hours is not None else office.hours
-    return table.get(day.weekday())
+    if service is not None and service.hours is not None:
+        return service.hours.get(day.weekday())
+    return office_hours_table(office, day).get(day.weekday())
 
 
 def _within(hours: DayHours, at: time) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from itertools import pairwise
 
 from .speech import VoiceSettings
 
@@ -81,6 +83,40 @@ ALL_DAY = DayHours(opens=time(0, 0), closes=None)
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """Hours that replace the office's own for a stretch of dates (Ramadan), both ends included.
+
+    A weekday missing from `hours` is closed while the schedule runs.
+    """
+
+    name: str
+    start: date
+    end: date
+    hours: dict[int, DayHours] = field(default_factory=dict)  # weekday (0=Monday) -> hours
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"schedule {self.name!r} ends before it starts")
+        if any(not 0 <= weekday <= 6 for weekday in self.hours):
+            raise ValueError(f"schedule {self.name!r} has a weekday outside 0..6")
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def overlapping(schedules: tuple[Schedule, ...]) -> tuple[Schedule, Schedule] | None:
+    """Return two schedules that share a date, if any do."""
+    ordered = sorted(schedules, key=lambda s: (s.start, s.end))
+    for before, after in pairwise(ordered):
+        if after.start <= before.end:
+            return before, after
+    return None
+
+
+NUMBER_DIGITS = (3, 4)  # A001 or A0001
+
+
+@dataclass(frozen=True)
 class QueuePolicy:
     """Office-wide rules for who is called next and what happens to missed visitors."""
 
@@ -103,6 +139,16 @@ class Office:
     policy: QueuePolicy = QueuePolicy()
     voice: VoiceSettings = field(default_factory=VoiceSettings)  # how calls are announced
     ticker: str = ""  # the running text on the lobby display
+    schedules: tuple[Schedule, ...] = ()  # date ranges with their own hours (none overlap)
+    number_digits: int = 3  # digits after the prefix: 3 (A001) or 4 (A0001)
+    # Kept with the office so what reads the loaded state needs no query of its own: the API's
+    # rate-limit overrides ("tickets_device" -> "30/minute") and the logo printed on tickets.
+    limits: Mapping[str, str] = field(default_factory=dict)
+    logo: bytes | None = field(default=None, repr=False)  # PNG, already shrunk for the paper
+
+    def __post_init__(self) -> None:
+        if self.number_digits not in NUMBER_DIGITS:
+            raise ValueError(f"number_digits must be one of {NUMBER_DIGITS}")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Ticket numbers: a service prefix and at least three digits (A001..A999, A1000..)."""
+"""Ticket numbers: a service prefix and at least three digits (A001..A999, A1000..), or four
+where the office asks for them (A0001..A9999, A10000..)."""
 
 from __future__ import annotations
 

@@ -349,7 +349,7 @@ def issue(
         origin_service=svc.code,
         service_date=state.service_date,
         seq=seq,
-        number=format_number(svc.prefix, seq),
+        number=format_number(svc.prefix, seq, state.office.number_digits),
         status=TicketStatus.WAITING,
         priority=priority,
         channel=channel,

@@ -68,6 +68,8 @@ ERROR_TEXT: dict[str, str] = {
         "memuat nama pengguna."
     ),
     "pairing_code_unknown": N_("Kode pasang tidak dikenal atau sudah kedaluwarsa."),
+    "logo_too_large": N_("Berkas logo terlalu besar. Ukuran paling besar 256 KB."),
+    "invalid_image": N_("Logo harus berupa gambar PNG atau JPEG yang utuh."),
     "locked_out": N_(
         "Terlalu banyak percobaan masuk yang gagal. Akun ini dikunci sementara; coba lagi nanti."
     ),

@@ -97,6 +97,10 @@ class Admin:
         policy: QueuePolicy | None = None,
         voice: VoiceSettings | None = None,
         ticker: str = "",
+        schedules: list[dict[str, Any]] | None = None,
+        number_digits: int = 3,
+        retention_days: int | None = None,
+        limits: dict[str, str] | None = None,
     ) -> int:
         calendar.zone(timezone)  # refuse unknown zones before writing
         now = self.queue.clock.now()
@@ -115,6 +119,10 @@ class Admin:
                         policy=codec.policy_to_json(policy or QueuePolicy()),
                         voice=codec.voice_to_json(voice or VoiceSettings()),
                         ticker=ticker,
+                        schedules=schedules or [],
+                        number_digits=number_digits,
+                        retention_days=retention_days,
+                        limits=limits or {},
                         version=0,
                         service_date=today,
                         created_at=now,
@@ -301,6 +309,16 @@ class Admin:
                 .returning(devices.c.id)
             ).scalar_one()
         return int(device_id), token
+
+    def rename_device(self, office_id: int, device_id: int, name: str) -> None:
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(devices)
+                .where(devices.c.id == device_id, devices.c.office_id == office_id)
+                .values(name=name)
+            )
+            if done.rowcount == 0:
+                raise NotFound(device_id)
 
     def revoke_device(self, office_id: int, device_id: int) -> None:
         with self.db.write() as conn:

@@ -3,6 +3,7 @@ print agent over its live connection, confirmed or reported failed by the agent.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import datetime
 from typing import Any
@@ -89,6 +90,12 @@ def job_message(
                 "documents": list(service.documents) if service else [],
                 "tracking_url": f"{base_url}/t/{ticket.token}",
                 "language": ticket.language.value,
+                # The logo (small: shrunk when uploaded) as base64, only when there is one.
+                **(
+                    {"office_logo": base64.b64encode(state.office.logo).decode("ascii")}
+                    if state.office.logo
+                    else {}
+                ),
             },
         },
     }

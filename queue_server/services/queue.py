@@ -27,6 +27,7 @@ from queue_server.domain.events import Event, EventType
 from queue_server.domain.model import (
     Channel,
     Language,
+    Office,
     PriorityGroup,
     Service,
     Ticket,
@@ -200,6 +201,14 @@ class QueueService:
         """Return the office's current state (caught up with other workers' commits)."""
         with self._lock(office_id), self.db.read() as conn:
             return self._state_at(conn, office_id, repo.office_version(conn, office_id))
+
+    def office(self, office_id: int) -> Office:
+        """The office's configuration as this process holds it loaded: no query when it is.
+
+        Changes made here reload it at once; other workers' changes arrive with the next read.
+        """
+        state = self._states.get(office_id)
+        return state.office if state is not None else self.read(office_id).office
 
     def view(self, state: OfficeQueue, ticket: Ticket) -> TicketView:
         current = state.tickets.get(ticket.id, ticket)

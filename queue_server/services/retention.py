@@ -3,7 +3,9 @@ protection): phone numbers and their consent on tickets, and the text messages s
 What is kept — the tickets themselves, their times, services and counters, the survey scores —
 holds no one's identity, so every report and the SKM recap stay as they were.
 
-Run daily by the server (with the day rollover) and by `antrean retention` from cron.
+Each office keeps them for its own period (`offices.retention_days`, set by its supervisors)
+or the server's default (ANTREAN_RETENTION_DAYS). Run hourly by the server and by
+`antrean retention` from cron.
 NIKs are never stored; their keyed hashes are already erased when each service day ends.
 """
 
@@ -14,8 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, select, update
 
-from queue_server.store.tables import MessageRow, TicketRow
+from queue_server.store.tables import MessageRow, OfficeRow, TicketRow
 
+offices = OfficeRow.__table__  # type: ignore[attr-defined]
 tickets = TicketRow.__table__  # type: ignore[attr-defined]
 messages = MessageRow.__table__  # type: ignore[attr-defined]
 
@@ -28,20 +31,48 @@ class Erased:
     messages: int
 
 
+def retention_by_office(conn: Connection, days: int) -> dict[int, int]:
+    """Each office's retention period in days: its own, else `days` (the server's default)."""
+    rows = conn.execute(select(offices.c.id, offices.c.retention_days)).all()
+    return {int(office_id): int(own or days) for office_id, own in rows}
+
+
 def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
-    """Erase personal data from tickets taken and messages made more than `days` days ago."""
-    cutoff = now - timedelta(days=days)
-    done_tickets = conn.execute(
-        update(tickets)
-        .where(tickets.c.issued_at < cutoff, tickets.c.phone.is_not(None))
-        .values(phone=None, notify_consent=False, consent_text=None, consent_at=None)
-    ).rowcount
-    done_messages = conn.execute(
-        update(messages)
-        .where(and_(messages.c.created_at < cutoff, messages.c.phone != ERASED))
-        .values(phone=ERASED, body=ERASED)
-    ).rowcount
-    return Erased(int(done_tickets or 0), int(done_messages or 0))
+    """Erase personal data from tickets taken and messages made longer ago than each office's
+    retention period (`offices.retention_days`; `days` for offices that set none)."""
+    periods: dict[int, list[int]] = {}
+    for office_id, keep in retention_by_office(conn, days).items():
+        periods.setdefault(keep, []).append(office_id)
+    done_tickets = done_messages = 0
+    for keep, office_ids in sorted(periods.items()):
+        cutoff = now - timedelta(days=keep)
+        done_tickets += (
+            conn.execute(
+                update(tickets)
+                .where(
+                    tickets.c.office_id.in_(office_ids),
+                    tickets.c.issued_at < cutoff,
+                    tickets.c.phone.is_not(None),
+                )
+                .values(phone=None, notify_consent=False, consent_text=None, consent_at=None)
+            ).rowcount
+            or 0
+        )
+        done_messages += (
+            conn.execute(
+                update(messages)
+                .where(
+                    and_(
+                        messages.c.office_id.in_(office_ids),
+                        messages.c.created_at < cutoff,
+                        messages.c.phone != ERASED,
+                    )
+                )
+                .values(phone=ERASED, body=ERASED)
+            ).rowcount
+            or 0
+        )
+    return Erased(int(done_tickets), int(done_messages))
 
 
 def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dict[str, object]]]:

@@ -17,6 +17,7 @@ from queue_server.domain.model import (
     Office,
     PriorityGroup,
     QueuePolicy,
+    Schedule,
     Service,
     Ticket,
     TicketStatus,
@@ -58,6 +59,31 @@ def hours_to_json(hours: Mapping[int, DayHours]) -> dict[str, Any]:
         }
         for weekday, day in sorted(hours.items())
     }
+
+
+def schedules_from_json(data: Any) -> tuple[Schedule, ...]:
+    """Date-range schedules as stored; raises ValueError (or TypeError, KeyError) on bad data."""
+    return tuple(
+        Schedule(
+            name=str(item["name"]),
+            start=date.fromisoformat(item["start"]),
+            end=date.fromisoformat(item["end"]),
+            hours=hours_from_json(item.get("hours") or {}),
+        )
+        for item in data or ()
+    )
+
+
+def schedules_to_json(schedules: tuple[Schedule, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": s.name,
+            "start": s.start.isoformat(),
+            "end": s.end.isoformat(),
+            "hours": hours_to_json(s.hours),
+        }
+        for s in sorted(schedules, key=lambda s: s.start)
+    ]
 
 
 def policy_from_json(data: Mapping[str, Any] | None) -> QueuePolicy:
@@ -116,6 +142,10 @@ def office_from_row(row: Any) -> Office:
         policy=policy_from_json(row.policy),
         voice=voice_from_json(getattr(row, "voice", None)),
         ticker=getattr(row, "ticker", "") or "",
+        schedules=schedules_from_json(getattr(row, "schedules", None)),
+        number_digits=int(getattr(row, "number_digits", None) or 3),
+        limits=dict(getattr(row, "limits", None) or {}),
+        logo=getattr(row, "logo", None),
     )
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
@@ -35,6 +44,15 @@ class OfficeRow(SQLModel, table=True):
     voice: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     ticker: str = Field(default="", max_length=500)
     notify: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Date-range hours (Ramadan): [{"name", "start", "end", "hours"}], none overlapping.
+    schedules: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    number_digits: int = Field(default=3, sa_column=Column(Integer, nullable=False, default=3))
+    retention_days: int | None = None  # None: the server's ANTREAN_RETENTION_DAYS
+    # The office's own public rate limits ({"tickets_device": "30/minute"}); others: settings.
+    limits: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # PNG
 
 
 class ServiceRow(SQLModel, table=True):

@@ -186,8 +186,8 @@ def office_page(
             zones.append((found.timezone, found.timezone))
         return {
             "zones": zones,
-            "schedules": getattr(found, "schedules", None) or [],
-            "number_digits": getattr(found, "number_digits", 3),
+            "schedules": found.schedules or [],
+            "number_digits": found.number_digits,
             "sample_prefix": next(
                 (s.prefix for s in ctx.admin.list_services(found.id) if s.active), "A"
             ),
@@ -319,7 +319,7 @@ def privacy_page(
 
     def fill(found: Any, config: dict[str, Any]) -> dict[str, Any]:
         return {
-            "retention_days": getattr(found, "retention_days", None),
+            "retention_days": found.retention_days,
             "retention_default": ctx.settings.retention_days,
         }
 

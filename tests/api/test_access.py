@@ -53,7 +53,26 @@ def declared(app: FastAPI) -> list[tuple[str, str, Access]]:
 
 def test_every_route_declares_who_may_call_it(client: TestClient) -> None:
     routes = declared(client.app)  # type: ignore[arg-type]  # fails on a route without a rule
-    assert len(routes) >= 75
+    assert len(routes) >= 95
+
+
+# Setting an office up: its supervisors and admins; its staff may look at its logo.
+SETUP = {
+    ("PATCH", f"{OFFICE}/devices/{{device_id}}"): {Role.ADMIN, Role.SUPERVISOR},
+    ("PUT", f"{OFFICE}/logo"): {Role.ADMIN, Role.SUPERVISOR},
+    ("DELETE", f"{OFFICE}/logo"): {Role.ADMIN, Role.SUPERVISOR},
+    ("GET", f"{OFFICE}/logo"): {Role.ADMIN, Role.SUPERVISOR, Role.OFFICER},
+    ("GET", f"{OFFICE}/ticket-preview.png"): {Role.ADMIN, Role.SUPERVISOR},
+    ("GET", f"{OFFICE}/voice-test.wav"): {Role.ADMIN, Role.SUPERVISOR},
+    ("POST", f"{OFFICE}/notify/test"): {Role.ADMIN, Role.SUPERVISOR},
+}
+
+
+def test_office_setup_routes_are_for_the_office_managers(client: TestClient) -> None:
+    rules = {(m, p.replace("{office}", "winongan")): r for m, p, r in declared(client.app)}  # type: ignore[arg-type]
+    for route, roles in SETUP.items():
+        rule = rules[route]
+        assert set(rule.roles) == roles and not rule.devices and not rule.public, route
 
 
 CALLERS: dict[str, Principal] = {

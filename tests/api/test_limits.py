@@ -12,7 +12,7 @@ from queue_server.api.app import create_app
 from queue_server.clock import FrozenClock
 from queue_server.config import Settings
 from queue_server.store.db import Database
-from tests.conftest import DEMO_PASSWORD, device, login
+from tests.conftest import ADMIN_PASSWORD, DEMO_PASSWORD, device, login
 
 OFFICE = "/api/v1/offices/winongan"
 LOGIN = "/api/v1/auth/login"
@@ -97,3 +97,70 @@ def test_signing_out_everywhere_ends_every_session(limited: TestClient) -> None:
     for headers in (phone, desk):
         assert limited.get("/api/v1/auth/me", headers=headers).status_code == 401
     assert limited.get("/api/v1/auth/me", headers=other).status_code == 200  # others stay in
+
+
+def _second_office(client: TestClient, admin: dict[str, str]) -> dict[str, str]:
+    """Office "grati" with one service A (taken from phones too); its kiosk's headers."""
+    made = client.post("/api/v1/offices", json={"slug": "grati", "name": "Kecamatan Grati"},
+                       headers=admin)  # fmt: skip
+    assert made.status_code == 201, made.text
+    service = {"code": "A", "prefix": "A", "name_id": "KTP", "name_en": "ID card",
+               "remote_allowed": True}  # fmt: skip
+    assert client.post("/api/v1/offices/grati/services", json=service,
+                       headers=admin).status_code == 201  # fmt: skip
+    kiosk = client.post("/api/v1/offices/grati/devices", json={"kind": "kiosk", "name": "k"},
+                        headers=admin)  # fmt: skip
+    return {"Authorization": f"Bearer {kiosk.json()['token']}"}
+
+
+def test_an_office_sets_its_own_kiosk_limit_and_spends_only_its_own(
+    limited: TestClient,
+) -> None:
+    admin = login(limited, "admin", ADMIN_PASSWORD)
+    grati_kiosk = _second_office(limited, admin)
+    changed = limited.patch(OFFICE, json={"limits": {"tickets_device": "2/minute"}}, headers=admin)
+    assert changed.status_code == 200, changed.text
+    kiosk = device(limited, "kiosk")
+    taken = [limited.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=kiosk)
+             for _ in range(3)]  # fmt: skip
+    assert [r.status_code for r in taken] == [201, 201, 429]  # at once: no restart
+    assert 1 <= int(taken[-1].headers["Retry-After"]) <= 60
+    # The other office keeps the server's limit (3 a minute here).
+    grati = [limited.post("/api/v1/offices/grati/tickets", json={"service": "A"},
+                          headers=grati_kiosk).status_code for _ in range(4)]  # fmt: skip
+    assert grati == [201, 201, 201, 429]
+    # Raised again: the kiosk takes more at once.
+    limited.patch(OFFICE, json={"limits": {"tickets_device": "10/minute"}}, headers=admin)
+    assert limited.post(f"{OFFICE}/tickets", json={"service": "A"},
+                        headers=kiosk).status_code == 201  # fmt: skip
+
+
+def test_phone_tickets_are_counted_per_office(
+    database: Database, clock: FrozenClock, demo_office: int
+) -> None:
+    settings = Settings(database_url=database.url, limit_tickets_address="2/minute")
+    app = create_app(settings, clock=clock, database=database, rollover_every=None)
+    with TestClient(app) as client:
+        admin = login(client, "admin", ADMIN_PASSWORD)
+        _second_office(client, admin)
+        client.patch(f"{OFFICE}/services/A", json={"remote_allowed": True}, headers=admin)
+        for office in (OFFICE, "/api/v1/offices/grati"):  # the same address at both offices
+            got = [client.post(f"{office}/tickets", json={"service": "A"}).status_code
+                   for _ in range(3)]  # fmt: skip
+            assert got == [201, 201, 429], office
+        client.patch(f"{OFFICE}", json={"limits": {"tickets_address": "5/minute"}}, headers=admin)
+        assert client.post(f"{OFFICE}/tickets", json={"service": "A"}).status_code == 201
+
+
+def test_guessing_ticket_tokens_is_limited_too(limited: TestClient) -> None:
+    reads = [limited.get(f"/api/v1/tickets/tebakan-{n}").status_code for n in range(5)]
+    assert reads == [404, 404, 404, 404, 429]
+
+
+def test_an_office_sets_its_own_tracking_limit(limited: TestClient) -> None:
+    admin = login(limited, "admin", ADMIN_PASSWORD)
+    limited.patch(OFFICE, json={"limits": {"track_address": "2/minute"}}, headers=admin)
+    kiosk = device(limited, "kiosk")
+    token = limited.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=kiosk).json()["token"]
+    reads = [limited.get(f"/api/v1/tickets/{token}").status_code for _ in range(3)]
+    assert reads == [200, 200, 429]

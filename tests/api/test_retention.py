@@ -15,6 +15,7 @@ from queue_server.clock import FrozenClock
 from queue_server.domain.model import Channel, Language
 from queue_server.reports.figures import figures
 from queue_server.reports.visits import visits
+from queue_server.services.admin import Admin
 from queue_server.services.queue import QueueService
 from queue_server.services.retention import erase_older_than, messages, tickets
 from queue_server.store.db import Database
@@ -68,11 +69,41 @@ def test_old_personal_data_is_erased_and_the_figures_stay(
     assert (again.tickets, again.messages) == (0, 0)  # nothing twice
 
 
+def test_each_office_keeps_personal_data_for_its_own_period(
+    queue: QueueService, admin: Admin, demo_office: int, clock: FrozenClock
+) -> None:
+    other = admin.create_office(slug="grati", name="Kecamatan Grati", timezone="Asia/Jakarta")
+    admin.create_service(other, {"code": "A", "prefix": "A", "name_id": "KTP",
+                                 "name_en": "ID card"}, "t")  # fmt: skip
+    admin.update_office(demo_office, {"retention_days": 7}, "t")  # grati: the default, 30
+    ten_days_ago = datetime(2026, 11, 13, 2, tzinfo=UTC)
+    clock.at = ten_days_ago
+    taken = {}
+    for office in (demo_office, other):
+        view, _ = queue.issue(office, service="A", channel=Channel.KIOSK, actor="t",
+                              phone="+6281298765432", notify_consent=True)  # fmt: skip
+        taken[office] = view.ticket.id
+        _message(queue, office, view.ticket.id, ten_days_ago)
+    clock.at = datetime(2026, 11, 23, 2, tzinfo=UTC)
+    with queue.db.write() as conn:
+        erased = erase_older_than(conn, clock.at, days=30)
+    assert (erased.tickets, erased.messages) == (1, 1)
+    with queue.db.read() as conn:
+        phones = dict(conn.execute(select(tickets.c.id, tickets.c.phone)).all())
+        texts = dict(conn.execute(select(messages.c.ticket_id, messages.c.body)).all())
+    assert phones[taken[demo_office]] is None and texts[taken[demo_office]] == ""  # 7 days
+    assert phones[taken[other]] == "+6281298765432" and texts[taken[other]] != ""  # 30 days
+    with queue.db.write() as conn:  # 31 days on: grati's go too
+        later = erase_older_than(conn, ten_days_ago + timedelta(days=31), days=30)
+    assert (later.tickets, later.messages) == (1, 1)
+
+
 def test_the_retention_command(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTREAN_DATABASE_URL", database.url)
     result = CliRunner().invoke(app, ["retention", "--days", "30"])
     assert result.exit_code == 0, result.output
     assert "erased: 0 ticket phone number(s), 0 message(s) older than 30 days" in result.output
+    assert "their own period" in result.output
 
 
 def test_a_visitor_asks_to_see_and_erase_their_data(client: TestClient) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from limits import parse as parse_limit
 
 from queue_server.api.access import ADMINS, STAFF, SUPERVISORS, allow
 from queue_server.domain.calendar import zone
+from queue_server.domain.model import overlapping
 from queue_server.notifications import gateways, outbox
 from queue_server.notifications.rules import Kind, broken_templates
 from queue_server.services import health, pairing_codes
@@ -44,6 +46,32 @@ def _hours(hours: dict[int, schemas.DayHoursIn] | None) -> dict[str, Any] | None
         )
     except ValueError:
         raise ApiError(422, "invalid_request") from None
+
+
+def _schedules(items: list[schemas.ScheduleIn]) -> list[dict[str, Any]]:
+    """Schedules as stored; 422 for a bad date or time, end before start, or an overlap."""
+    for item in items:
+        if any(not 0 <= weekday <= 6 for weekday in item.hours):
+            raise ApiError(422, "invalid_request")
+    try:
+        schedules = codec.schedules_from_json(
+            [{**item.model_dump(exclude={"hours"}), "hours": _hours(item.hours)} for item in items]
+        )
+    except ValueError:
+        raise ApiError(422, "invalid_request") from None
+    if overlapping(schedules) is not None:
+        raise ApiError(422, "invalid_request")
+    return codec.schedules_to_json(schedules)
+
+
+def _limits(overrides: Mapping[schemas.LimitKey, str]) -> dict[str, str]:
+    """The office's own rate limits, each one limit in the `limits` library's notation."""
+    for text in overrides.values():
+        try:
+            parse_limit(text)
+        except ValueError:
+            raise ApiError(422, "invalid_request") from None
+    return {str(key): text for key, text in sorted(overrides.items())}
 
 
 def _check_zone(name: str) -> None:
@@ -92,7 +120,8 @@ def _keep_secrets(new: Any, old: Any) -> Any:
     return new
 
 
-def _office_out(row: Any, who: Principal | None = None) -> dict[str, Any]:
+def _office_out(ctx: Context, row: Any, who: Principal | None = None) -> dict[str, Any]:
+    settings = ctx.settings
     return {
         "slug": row.slug,
         "name": row.name,
@@ -106,6 +135,13 @@ def _office_out(row: Any, who: Principal | None = None) -> dict[str, Any]:
         "notify": _without_secrets(row.notify or {})
         if who is None or who.role in (Role.ADMIN, Role.SUPERVISOR)
         else {},
+        "schedules": row.schedules or [],
+        "number_digits": row.number_digits,
+        "retention_days": row.retention_days,
+        "retention_default": settings.retention_days,
+        "limits": dict(row.limits or {}),
+        "limit_defaults": {key: getattr(settings, f"limit_{key}") for key in schemas.LIMIT_KEYS},
+        "has_logo": row.logo is not None,
         "version": row.version,
     }
 
@@ -114,7 +150,7 @@ def _office_out(row: Any, who: Principal | None = None) -> dict[str, Any]:
 @router.get("/offices", response_model=list[schemas.OfficeOut], dependencies=[allow(roles=STAFF)])
 def list_offices(ctx: Ctx, who: Who) -> list[dict[str, Any]]:
     require_staff(who, Role.SUPERVISOR, Role.OFFICER)
-    return [_office_out(r, who) for r in ctx.admin.list_offices() if who.may_see_office(r.id)]
+    return [_office_out(ctx, r, who) for r in ctx.admin.list_offices() if who.may_see_office(r.id)]
 
 
 @router.post(
@@ -137,8 +173,12 @@ def create_office(body: schemas.OfficeIn, ctx: Ctx, who: Who) -> dict[str, Any]:
         policy=codec.policy_from_json(body.policy.model_dump()),
         voice=codec.voice_from_json(body.voice.model_dump()),
         ticker=body.ticker,
+        schedules=_schedules(body.schedules),
+        number_digits=body.number_digits,
+        retention_days=body.retention_days,
+        limits=_limits(body.limits),
     )
-    return _office_out(ctx.admin.get_office(office_id))
+    return _office_out(ctx, ctx.admin.get_office(office_id))
 
 
 @router.get(
@@ -146,7 +186,7 @@ def create_office(body: schemas.OfficeIn, ctx: Ctx, who: Who) -> dict[str, Any]:
 )
 def get_office(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     require_staff(who, Role.SUPERVISOR, Role.OFFICER)
-    return _office_out(ctx.admin.get_office(office_of(ctx, office, who)), who)
+    return _office_out(ctx, ctx.admin.get_office(office_of(ctx, office, who)), who)
 
 
 @router.patch(
@@ -165,6 +205,12 @@ def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) ->
         changes["policy"] = body.policy.model_dump()
     if body.voice is not None:
         changes["voice"] = body.voice.model_dump()
+    if body.schedules is not None:
+        changes["schedules"] = _schedules(body.schedules)
+    if body.limits is not None:
+        changes["limits"] = _limits(body.limits)
+    if "retention_days" in body.model_fields_set:  # null: back to the server's default
+        changes["retention_days"] = body.retention_days
     if body.notify is not None:
         notify = body.notify.model_dump()
         stored = ctx.admin.get_office(office_id).notify or {}
@@ -180,7 +226,7 @@ def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) ->
         changes["notify"] = notify
     if changes:  # an empty change changes nothing
         ctx.admin.update_office(office_id, changes, who.name)
-    return _office_out(ctx.admin.get_office(office_id))
+    return _office_out(ctx, ctx.admin.get_office(office_id))
 
 
 # ---- services ----
@@ -458,6 +504,21 @@ def claim_device(office: str, body: schemas.DeviceClaim, ctx: Ctx, who: Who) -> 
         raise ApiError(404, "pairing_code_unknown") from None
     except pairing_codes.CounterNeeded:
         raise ApiError(422, "invalid_request") from None
+    return _device_out(next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id))
+
+
+@router.patch(
+    "/offices/{office}/devices/{device_id}",
+    response_model=schemas.DeviceOut,
+    dependencies=[allow(roles=SUPERVISORS)],
+)
+def rename_device(
+    office: str, device_id: int, body: schemas.DeviceRename, ctx: Ctx, who: Who
+) -> dict[str, Any]:
+    """Give a device a new name (where it stands: "Kios pintu timur"); 404 for another office's."""
+    office_id = _manage(ctx, office, who)
+    ctx.admin.rename_device(office_id, device_id, body.name)
+    ctx.principals.forget()  # the audit trail names the device by its new name from now on
     return _device_out(next(r for r in ctx.admin.list_devices(office_id) if r.id == device_id))
 
 

@@ -68,7 +68,8 @@ async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, An
     text = str(data.get("text") or data.get("message") or data.get("body") or "")
     if not sender:
         raise ApiError(422, "invalid_request")
-    ctx.gate.check(ctx.gate.limits.chat_phone, office, sender)
+    found = await run_in_threadpool(ctx.queue.office, office_id)
+    ctx.gate.check_office("chat_phone", found, sender)
     reply = await run_in_threadpool(_chat(ctx).handle, office_id, sender, text[:1000])
     return {"ok": True, "replied": reply is not None}
 
@@ -105,13 +106,14 @@ async def incoming_whatsapp(office: str, request: Request, ctx: Ctx) -> dict[str
         raise ApiError(422, "invalid_request") from None
     handled = 0
     chat = _chat(ctx)
+    found = await run_in_threadpool(ctx.queue.office, office_id)
     for entry in payload.get("entry", []) if isinstance(payload, dict) else []:
         for change in entry.get("changes", []):
             for message in change.get("value", {}).get("messages", []):
                 if message.get("type") != "text" or not _first_time(str(message.get("id", ""))):
                     continue
                 sender = str(message.get("from", ""))
-                if not ctx.gate.allow(ctx.gate.limits.chat_phone, office, sender):
+                if not ctx.gate.allow_office("chat_phone", found, sender):
                     continue  # dropped, not refused: Meta would retry the whole batch
                 text = str(message.get("text", {}).get("body", ""))[:1000]
                 await run_in_threadpool(chat.handle, office_id, sender, text)

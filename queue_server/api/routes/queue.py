@@ -20,7 +20,7 @@ from queue_server.domain.queue import OfficeQueue
 from queue_server.phones import mask, normalise
 from queue_server.services import printing
 from queue_server.services.auth import DeviceKind, Principal, Role
-from queue_server.services.queue import TicketView
+from queue_server.services.queue import TicketNotFound, TicketView
 from queue_server.store.repository import tickets
 
 from .. import schemas
@@ -92,12 +92,12 @@ def take_ticket(
     office_id = office_of(ctx, office, who)
     if who.device is DeviceKind.KIOSK:
         channel = Channel.KIOSK
-        ctx.gate.check(ctx.gate.limits.tickets_device, str(who.device_id))
+        ctx.gate.check_office("tickets_device", ctx.queue.office(office_id), str(who.device_id))
     elif who.is_staff:
         channel = Channel.STAFF
     elif who.is_anonymous:
         channel = Channel.WEB
-        ctx.gate.check(ctx.gate.limits.tickets_address, address(request))
+        ctx.gate.check_office("tickets_address", ctx.queue.office(office_id), address(request))
     else:
         raise ApiError(403, "forbidden")
     phone = normalise(body.phone) if body.phone else None
@@ -128,9 +128,20 @@ def take_ticket(
 @router.get("/tickets/{token}", response_model=schemas.TicketOut, dependencies=[allow(public=True)])
 def track_ticket(token: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A visitor follows their own ticket; the token is the only credential needed."""
-    ctx.gate.check(ctx.gate.limits.track_address, address(request))
-    _office_id, view = ctx.queue.find(token)
+    _office_id, view = find_counted(ctx, token, address(request))
     return ticket_out(ctx, view)
+
+
+def find_counted(ctx: Context, token: str, where: str) -> tuple[int, TicketView]:
+    """Find a ticket by its token, counting the read against its office's tracking limit (a
+    token that finds nothing counts against the server's, so guessing is limited too)."""
+    try:
+        office_id, view = ctx.queue.find(token)
+    except TicketNotFound:
+        ctx.gate.check(ctx.gate.limits.track_address, "unknown", where)
+        raise
+    ctx.gate.check_office("track_address", ctx.queue.office(office_id), where)
+    return office_id, view
 
 
 @router.post(

@@ -13,6 +13,7 @@ from queue_server.api.access import SUPERVISORS, allow
 from queue_server.domain import skm
 from queue_server.services import survey
 from queue_server.services.auth import DeviceKind, Role
+from queue_server.services.queue import TicketNotFound
 
 from ..deps import Ctx, Who, address, office_of, require_staff
 from ..errors import ApiError
@@ -33,9 +34,15 @@ class SurveyIn(Strict):
 def answer(token: str, body: SurveyIn, request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Answer the survey for this finished ticket: the token is the visitor's credential; a
     counter device or an officer passes the tablet at the counter."""
-    if not who.is_staff and who.device is None:
-        ctx.gate.check(ctx.gate.limits.survey_address, address(request))
-    office_id, view = ctx.queue.find(token)
+    limited = not who.is_staff and who.device is None
+    try:
+        office_id, view = ctx.queue.find(token)
+    except TicketNotFound:
+        if limited:  # guessing tokens counts too, against the server's limit
+            ctx.gate.check(ctx.gate.limits.survey_address, "unknown", address(request))
+        raise
+    if limited:
+        ctx.gate.check_office("survey_address", ctx.queue.office(office_id), address(request))
     channel = "counter" if who.is_staff or who.device is DeviceKind.COUNTER else "phone"
     profile = body.model_dump(exclude={"scores"})
     try:
