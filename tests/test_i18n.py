@@ -332,6 +332,7 @@ SAMPLE_PARAMS = {
     "target": "done",
     "office": "kec-menteng",
     "cap": 2,
+    "prefix": "A",
 }
 
 DOMAIN_CODES = {

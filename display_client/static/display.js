@@ -198,6 +198,7 @@ new LiveConnection({
       announce(msg.call);
     }
   },
+  onUnauthorised: () => window.location.reload(), // revoked: back to pairing
   onStatus: (status) => {
     const badge = $("offline");
     renderStatusBanner(badge.querySelector("span"), status, { connecting: T.offline, reconnecting: T.offline });

@@ -446,6 +446,7 @@ function start() {
     onState: (state) => {
       for (const s of state.services ?? []) renderWaiting(s.code, s.waiting);
     },
+    onUnauthorised: () => window.location.reload(), // revoked: back to pairing
     onStatus,
   });
   if (config.service) chooseService(config.service);

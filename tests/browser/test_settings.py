@@ -66,8 +66,8 @@ def test_office_hours_holidays_and_a_ramadan_schedule(admin: Any, site: Site, sh
         row.locator('[data-part="opens"]').fill("08:00")
         row.locator('[data-part="closes"]').fill("14:00")
     form.locator('input[name="number_digits"][value="4"]').check()
-    form.get_by_role("button", name="Simpan").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # saved: the page shows what the server now holds
+        form.get_by_role("button", name="Simpan").click()
     page.locator("[data-schedule] legend").filter(has_text="Ramadan 1448 H").wait_for()
     office = site.api("GET", API)
     assert office["hours"]["4"]["opens"] == "07:30"
@@ -106,7 +106,8 @@ def test_services_and_counters(admin: Any, site: Site, shots: Path) -> None:
     new.locator('[name="fee"]').fill("50000")
     new.locator('[name="daily_quota"]').fill("40")
     new.locator('[name="documents"]').fill("KTP\nSertifikat tanah\n")
-    new.get_by_role("button", name="Tambah").click()
+    with page.expect_navigation():
+        new.get_by_role("button", name="Tambah").click()
     page.locator("summary").filter(has_text="Persetujuan Bangunan Gedung").wait_for()
     found = {s["code"]: s for s in site.api("GET", f"{API}/services")}["IMB"]
     assert found["documents"] == ["KTP", "Sertifikat tanah"] and found["fee"] == 50000
@@ -123,8 +124,8 @@ def test_services_and_counters(admin: Any, site: Site, shots: Path) -> None:
     assert edit.locator('[name="prefix"]').get_attribute("aria-invalid") == "true"
     edit.locator('[name="prefix"]').fill("P")
     edit.locator('[name="daily_quota"]').fill("")
-    edit.get_by_role("button", name="Simpan").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        edit.get_by_role("button", name="Simpan").click()
     page.locator("summary").filter(has_text="Persetujuan Bangunan Gedung").wait_for()
     found = {s["code"]: s for s in site.api("GET", f"{API}/services")}["IMB"]
     assert found["daily_quota"] is None and found["prefix"] == "P"
@@ -140,7 +141,8 @@ def test_services_and_counters(admin: Any, site: Site, shots: Path) -> None:
         row.locator('[data-part="on"]').check()
         row.locator('[data-part="rank"]').fill(rank)
     number = int(new.locator('[name="number"]').input_value())
-    new.get_by_role("button", name="Tambah").click()
+    with page.expect_navigation():
+        new.get_by_role("button", name="Tambah").click()
     page.locator("summary").filter(has_text="Loket Perizinan").wait_for()
     counters = {c["number"]: c for c in site.api("GET", f"{API}/counters")}
     assert counters[number]["services"] == ["IMB", "A"]
@@ -194,8 +196,8 @@ def test_voice_test_and_gateway_test_message(admin: Any, site: Site, shots: Path
     go(page, site, "suara")
     voice = page.locator("#voice-form")
     voice.locator('[name="voice.style"]').select_option("digits")
-    voice.get_by_role("button", name="Simpan").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        voice.get_by_role("button", name="Simpan").click()
     assert site.api("GET", API)["voice"]["style"] == "digits"
     page.locator("#voice-test").click()
     player = page.locator("#voice-player")
@@ -233,7 +235,8 @@ def test_users_in_english(admin: Any, site: Site, shots: Path) -> None:
     new.locator("[data-status].error").wait_for()  # a common word: refused, in English
     assert "password" in new.locator("[data-status]").inner_text().lower()
     new.locator('[name="password"]').fill("meja-sembilan-99")
-    new.get_by_role("button", name="Add").click()
+    with page.expect_navigation():
+        new.get_by_role("button", name="Add").click()
     page.locator("summary").filter(has_text="loket9").wait_for()
     users = {u["username"]: u for u in site.api("GET", "/api/v1/users")}
     assert users["loket9"]["role"] == "officer" and users["loket9"]["office"] == OFFICE

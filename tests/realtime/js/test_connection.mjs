@@ -296,6 +296,19 @@ describe("reconnecting", () => {
     t.live.close();
   });
 
+  test("with onUnauthorised, a 4401 (revoked device) stops retrying and calls it once", () => {
+    let told = 0;
+    const t = setup({ onUnauthorised: () => (told += 1) });
+    goLive(t);
+    t.socket().serverClose(4401, "revoked");
+    t.clock.advance(10_000);
+    assert.equal(told, 1);
+    assert.equal(t.WS.instances.length, 1, "no reconnect with a dead credential");
+    t.socket().serverClose(1006, "");
+    t.clock.advance(10_000);
+    assert.equal(t.WS.instances.length, 1);
+  });
+
   test("a WebSocket constructor that throws is retried", () => {
     const clock = new FakeClock();
     const WS = fakeWebSocketClass(clock);

@@ -196,7 +196,7 @@ const AFTER = {
   paired: (form, data) => {
     say(form, fill(T.paired, { name: data.name }), true);
     form.reset();
-    refreshBoard();
+    refreshBoard(true);
   },
 };
 
@@ -263,7 +263,7 @@ document.addEventListener("click", async (e) => {
   if (res.ok) {
     if (action === "rename" && button.closest("#board")) {
       status.textContent = T.saved;
-      refreshBoard();
+      refreshBoard(true);
     } else {
       window.location.reload();
     }
@@ -432,12 +432,12 @@ function boardRow(device) {
   return tr;
 }
 
-async function refreshBoard() {
+async function refreshBoard(force = false) {
   if (!board) return;
   const devices = await get(`/api/v1/offices/${config.office}/devices/health`);
   if (devices === null) return;
-  const editing = board.contains(document.activeElement);
-  if (editing) return; // never redraw under an admin's typing
+  const typing = document.activeElement && document.activeElement.tagName === "INPUT";
+  if (!force && typing && board.contains(document.activeElement)) return; // not under typing
   board.querySelector("tbody").replaceChildren(...devices.map(boardRow));
 }
 

@@ -20,6 +20,8 @@
 // server from its translation catalog, to renderStatusBanner.
 
 // recent_calls keeps this many calls, newest first.
+/** The close code of a refused or revoked credential. */
+export const UNAUTHORISED = 4401;
 export const RECENT_CALLS = 10;
 
 // A ticket in one of these statuses has left the queue: counter screens drop it from `tickets`.
@@ -147,6 +149,9 @@ export function absoluteWsUrl(url, location) {
  *                  detail is {closeCode, closeReason} when a socket closed
  *   onEvent(msg, state)  after each applied event (including `hidden`)
  *   onMessage(msg) every parsed server message, before it is applied (optional)
+ *   onUnauthorised()  the server closed with 4401 (a revoked device, an ended session): when
+ *                  given, it is called and the connection stops for good (a paired screen
+ *                  reloads, and its page sends it to pairing); without it, 4401 is retried
  *   state          a state to start from (e.g. embedded in the page): connects with since=
  *   WebSocketImpl  default globalThis.WebSocket
  *   random, setTimeout, clearTimeout   injectable for tests
@@ -162,6 +167,7 @@ export class LiveConnection {
     this._onStatus = o.onStatus ?? (() => {});
     this._onEvent = o.onEvent ?? (() => {});
     this._onMessage = o.onMessage ?? (() => {});
+    this._onUnauthorised = o.onUnauthorised ?? null;
     this._WebSocket = o.WebSocketImpl ?? globalThis.WebSocket;
     if (typeof this._WebSocket !== "function") throw new TypeError("no WebSocket implementation");
     this._random = o.random ?? Math.random;
@@ -293,6 +299,11 @@ export class LiveConnection {
     this._clearTimers();
     if (ws) detach(ws);
     if (this._closed) return;
+    if (event && event.code === UNAUTHORISED && this._onUnauthorised) {
+      this._closed = true;
+      this._onUnauthorised();
+      return;
+    }
     const detail = event ? { closeCode: event.code, closeReason: event.reason } : {};
     this._setStatus(this._everLive ? "reconnecting" : "connecting", detail);
     const delay = backoffDelay(this._attempt, this._random, this._backoffBaseMs,

@@ -15,5 +15,6 @@ function render(state) {
 new LiveConnection({
   url: `/ws/v1/offices/${encodeURIComponent(config.office)}?role=counter`,
   onState: render,
+  onUnauthorised: () => window.location.reload(), // revoked: back to pairing
   onStatus: (status) => renderStatusBanner($("live-status"), status, T),
 });
