@@ -333,6 +333,9 @@ SAMPLE_PARAMS = {
     "office": "kec-menteng",
     "cap": 2,
     "prefix": "A",
+    "days": 14,
+    "time": "09:30",
+    "left": 4,
 }
 
 DOMAIN_CODES = {

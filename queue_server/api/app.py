@@ -34,6 +34,7 @@ from queue_server.realtime.hub import Hub
 from queue_server.services import retention
 from queue_server.services.admin import Admin
 from queue_server.services.auth import PrincipalCache, heartbeat
+from queue_server.services.bookings import Bookings
 from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
 from queue_server.web import admin as admin_pages
@@ -49,7 +50,18 @@ from .deps import Context
 from .headers import SecurityHeaders
 from .inputs import NoNulInAddress
 from .limits import Gate
-from .routes import admin, audio, auth, chat, messages, office_tools, privacy, queue, survey
+from .routes import (
+    admin,
+    audio,
+    auth,
+    bookings,
+    chat,
+    messages,
+    office_tools,
+    privacy,
+    queue,
+    survey,
+)
 from .routes import audit as audit_routes
 
 log = logging.getLogger(__name__)
@@ -172,6 +184,7 @@ def create_app(
     app.include_router(survey.router)
     app.include_router(audit_routes.router)
     app.include_router(privacy.router)
+    app.include_router(bookings.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)
@@ -224,15 +237,23 @@ async def _rollover_loop(ctx: Context, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            await run_in_threadpool(ctx.queue.rollover_all)
+            await run_in_threadpool(ctx.queue.rollover_all)  # also lets due bookings into line
         except Exception:
             log.exception("day rollover failed; will retry")
+        try:
+            await run_in_threadpool(_sweep_bookings, ctx)
+        except Exception:
+            log.exception("booking reminders and lapses failed; will retry")
         if time.monotonic() - erased_at >= ERASE_EVERY_SECONDS:
             try:
                 await run_in_threadpool(_erase, ctx)
                 erased_at = time.monotonic()
             except Exception:
                 log.exception("erasing old personal data failed; will retry")
+
+
+def _sweep_bookings(ctx: Context) -> None:
+    Bookings(ctx.queue, ctx.settings.base_url()).sweep(ctx.clock.now())
 
 
 def _erase(ctx: Context) -> None:

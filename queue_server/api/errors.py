@@ -10,12 +10,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from queue_server.domain import appointments
 from queue_server.domain import errors as domain_errors
 from queue_server.i18n import negotiate
 from queue_server.i18n.errors import error_messages
 from queue_server.phones import InvalidPhone
 from queue_server.services.admin import Conflict, NotFound
 from queue_server.services.auth import WeakPassword
+from queue_server.services.bookings import WrongCode
 from queue_server.services.queue import (
     IdempotencyConflict,
     OfficeNotFound,
@@ -31,6 +33,9 @@ DOMAIN_STATUS: dict[type[domain_errors.DomainError], int] = {
     domain_errors.NikRequired: 422,
     domain_errors.UnknownCounter: 404,
     domain_errors.UnknownTicket: 404,
+    appointments.BookingNotOffered: 403,
+    appointments.BookingDayOutOfRange: 422,
+    WrongCode: 422,
 }
 
 

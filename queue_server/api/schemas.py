@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -290,6 +290,19 @@ class OfficeOut(BaseModel):
     version: int
 
 
+class BookingRulesIn(Strict):
+    """A service's appointments (janji temu): slots, capacity, the quota share held for them."""
+
+    enabled: bool = False
+    slot_minutes: int = Field(default=30, ge=5, le=240)
+    capacity: int = Field(default=4, ge=1, le=500)  # bookings per slot
+    days_ahead: int = Field(default=14, ge=0, le=90)
+    reserved_share: int = Field(default=0, ge=0, le=100)  # % of the daily quota
+    grace_minutes: int = Field(default=15, ge=0, le=240)
+    early_minutes: int = Field(default=60, ge=0, le=480)
+    late: str = Field(default="walk_in", pattern="^(walk_in|no_show)$")
+
+
 class ServiceIn(Strict):
     code: str = Code
     prefix: str = Field(min_length=1, max_length=2, pattern=r"^[A-Z]{1,2}$")
@@ -306,6 +319,7 @@ class ServiceIn(Strict):
     remote_allowed: bool = False
     active: bool = True
     sort_order: int = Field(default=0, ge=0, le=1000)
+    booking: BookingRulesIn = Field(default_factory=BookingRulesIn)
 
 
 class ServicePatch(Strict):
@@ -323,6 +337,7 @@ class ServicePatch(Strict):
     remote_allowed: bool | None = None
     active: bool | None = None
     sort_order: int | None = Field(default=None, ge=0, le=1000)
+    booking: BookingRulesIn | None = None
 
 
 class ServiceOut(BaseModel):
@@ -341,6 +356,7 @@ class ServiceOut(BaseModel):
     remote_allowed: bool
     active: bool
     sort_order: int
+    booking: dict[str, Any]
 
 
 class CounterIn(Strict):
@@ -361,3 +377,47 @@ class CounterOut(BaseModel):
     state: str
     officer: str | None
     current_ticket: str | None = None
+
+
+# ---- bookings (janji temu) ----
+class SlotOut(BaseModel):
+    start: str  # "HH:MM", the office's local time
+    end: str
+    free: int  # seats still free (0: full or already begun)
+
+
+class BookingIn(Strict):
+    service: str = Code
+    day: date
+    slot: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    phone: str = Field(max_length=32)
+    consent: bool  # to be texted the code, the confirmation and the reminders: required
+    language: Language = Language.ID
+
+
+class BookingConfirm(Strict):
+    code: str = Field(pattern=r"^\s*[0-9]{6}\s*$")  # the one-time code texted to the phone
+
+
+class BookingMove(Strict):
+    day: date
+    slot: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class CheckIn(Strict):
+    code: str = Field(min_length=4, max_length=40)  # typed, or scanned by a keyboard-wedge reader
+
+
+class BookingOut(BaseModel):
+    token: str
+    office: str
+    service: str
+    service_name: Names
+    day: date
+    slot: str
+    status: str
+    code: str | None = None  # shown once confirmed
+    phone: str | None = None  # masked
+    expires_at: datetime | None = None  # a pending booking's code runs out then
+    link: str
+    ticket: str | None = None  # the ticket's tracking link once checked in

@@ -22,6 +22,7 @@ class EventType(StrEnum):
     TICKET_RESUMED = "ticket_resumed"
     TICKET_CANCELLED = "ticket_cancelled"
     TICKET_EXPIRED = "ticket_expired"
+    TICKET_DUE = "ticket_due"  # a booked visitor's slot started: into the line, ahead
     COUNTER_OPENED = "counter_opened"
     COUNTER_PAUSED = "counter_paused"
     COUNTER_CLOSED = "counter_closed"

@@ -49,6 +49,7 @@ class Channel(StrEnum):
     WEB = "web"
     CHAT = "chat"
     STAFF = "staff"
+    BOOKING = "booking"  # a booked visitor checked in (domain/appointments.py)
 
 
 class Language(StrEnum):
@@ -151,6 +152,37 @@ class Office:
             raise ValueError(f"number_digits must be one of {NUMBER_DIGITS}")
 
 
+class LateRule(StrEnum):
+    WALK_IN = "walk_in"  # past the grace period: an ordinary ticket at the back of the line
+    NO_SHOW = "no_show"  # past the grace period: the booking has lapsed
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """How a service takes bookings (the settings pages edit them)."""
+
+    enabled: bool = False
+    slot_minutes: int = 30
+    capacity: int = 4  # bookings per slot
+    days_ahead: int = 14  # the last day bookable, counted from today
+    reserved_share: int = 0  # % of the daily quota held for bookings (walk-ins get the rest)
+    grace_minutes: int = 15  # a booked visitor may arrive this late and keep the slot
+    early_minutes: int = 60  # check-in opens this long before the slot
+    late: LateRule = LateRule.WALK_IN
+
+    def __post_init__(self) -> None:
+        if not 5 <= self.slot_minutes <= 240:
+            raise ValueError("slot_minutes must be 5..240")
+        if not 1 <= self.capacity <= 500:
+            raise ValueError("capacity must be 1..500")
+        if not 0 <= self.days_ahead <= 90:
+            raise ValueError("days_ahead must be 0..90")
+        if not 0 <= self.reserved_share <= 100:
+            raise ValueError("reserved_share must be 0..100")
+        if not 0 <= self.grace_minutes <= 240 or not 0 <= self.early_minutes <= 480:
+            raise ValueError("grace_minutes must be 0..240 and early_minutes 0..480")
+
+
 @dataclass(frozen=True)
 class Service:
     code: str
@@ -168,6 +200,7 @@ class Service:
     remote_allowed: bool = False
     active: bool = True
     sort_order: int = 0
+    booking: BookingRules = BookingRules()
 
 
 @dataclass(frozen=True)
@@ -218,6 +251,8 @@ class Ticket:
     # Consent to be texted: the words the visitor agreed to, and when (erased with the phone).
     consent_text: str | None = None
     consent_at: datetime | None = None
+    # A booked visitor's ticket: the slot's start, when it enters the line ahead of walk-ins.
+    due_at: datetime | None = None
 
     @property
     def is_priority(self) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from . import calendar, errors
+from .appointments import walk_in_quota
 from .estimate import EstimateRange, estimate_wait
 from .events import CALLING, Event, EventType
 from .forecast import Arrival, History, forecast_calls, stand_ins
@@ -56,6 +57,8 @@ class OfficeQueue:
     calls: dict[str, int] = field(default_factory=dict)  # calls per service today
     keys: dict[str, str] = field(default_factory=dict)  # idempotency key -> ticket id, today
     persons: dict[str, int] = field(default_factory=dict)  # person key -> tickets taken today
+    appointments: dict[str, int] = field(default_factory=dict)  # booked check-ins per service
+    early: dict[str, Ticket] = field(default_factory=dict)  # booked, checked in, slot not begun
     recent_calls: list[Call] = field(default_factory=list)
     service_minutes: dict[str, float] = field(default_factory=dict)  # current mean per service
     service_times: dict[str, deque[float]] = field(default_factory=dict)  # today's latest ones
@@ -75,9 +78,17 @@ class OfficeQueue:
 
     def __post_init__(self) -> None:
         self.index = LaneIndex(self.tickets.values())
+        for ticket in self.tickets.values():
+            if ticket.due_at is not None and ticket.status is TicketStatus.ON_HOLD:
+                self.early.setdefault(ticket.id, ticket)
 
     def put(self, ticket: Ticket) -> None:
         """Keep `ticket` as open, or let it go once it has ended."""
+        if ticket.due_at is not None:
+            if ticket.status is TicketStatus.ON_HOLD and ticket.counter is None:
+                self.early[ticket.id] = ticket
+            else:
+                self.early.pop(ticket.id, None)
         if ticket.status.is_terminal:
             self.tickets.pop(ticket.id, None)
             self.index.remove(ticket.id)
@@ -199,10 +210,12 @@ def apply(state: OfficeQueue, event: Event) -> None:
         state.service_date = event.service_date
         state.tickets.clear()
         state.index.clear()
+        state.early.clear()
         state.last_seq.clear()
         state.calls.clear()
         state.keys.clear()
         state.persons.clear()
+        state.appointments.clear()
         state.recent_calls.clear()
         state.service_times.clear()
         state.service_minutes = dict(state.history.service_minutes)
@@ -218,6 +231,10 @@ def apply(state: OfficeQueue, event: Event) -> None:
                 state.keys[event.key] = ticket.id
             if ticket.person_key is not None:
                 state.persons[ticket.person_key] = state.persons.get(ticket.person_key, 0) + 1
+            if ticket.channel is Channel.BOOKING:
+                state.appointments[ticket.origin_service] = (
+                    state.appointments.get(ticket.origin_service, 0) + 1
+                )
         elif event.type is EventType.TICKET_CALLED:
             state.calls[ticket.service] = state.calls.get(ticket.service, 0) + 1
         elif event.type is EventType.TICKET_FINISHED:
@@ -293,12 +310,15 @@ def check_can_take(state: OfficeQueue, svc: Service, now: datetime, channel: Cha
     """Raise why a ticket for `svc` cannot be taken through `channel` at `now`, if it cannot."""
     if not svc.active:
         raise errors.ServiceInactive(service=svc.code)
+    if channel is Channel.BOOKING:
+        return  # the booking was checked against the day's slots and quota when it was made
     if channel in (Channel.WEB, Channel.CHAT) and not svc.remote_allowed:
         raise errors.RemoteNotAllowed(service=svc.code)
     calendar.check_can_issue(state.office, svc, now)
-    issued = state.last_seq.get(svc.code, 0)
-    if svc.daily_quota is not None and issued >= svc.daily_quota:
-        raise errors.QuotaReached(service=svc.code, quota=svc.daily_quota)
+    walk_ins = state.last_seq.get(svc.code, 0) - state.appointments.get(svc.code, 0)
+    quota = walk_in_quota(svc, svc.booking)
+    if quota is not None and walk_ins >= quota:
+        raise errors.QuotaReached(service=svc.code, quota=quota)
 
 
 def refusal(
@@ -327,11 +347,14 @@ def issue(
     key: str | None = None,
     person_key: str | None = None,
     consent_text: str | None = None,
+    due_at: datetime | None = None,
 ) -> list[Event]:
     """Take a number in `service`'s line.
 
     `person_key` stands for the visitor's NIK where the office caps tickets per person a day;
-    staff taking a ticket for a visitor may leave it out.
+    staff taking a ticket for a visitor may leave it out. `due_at` (booked visitors checking
+    in, channel BOOKING) is the slot's start: before it the ticket waits on hold, from it
+    on it stands ahead of walk-ins, booked visitors in slot order (`release_due`).
     """
     svc = state.service(service)
     check_can_take(state, svc, now, channel)
@@ -361,10 +384,31 @@ def issue(
     )
     if ticket.notify_consent:  # what they agreed to, and when
         ticket = replace(ticket, consent_text=consent_text, consent_at=now)
+    if due_at is not None:
+        if channel is not Channel.BOOKING:
+            raise ValueError("only booked visitors' tickets are due at a time")
+        early = due_at > now
+        ticket = replace(
+            ticket,
+            due_at=due_at,
+            status=TicketStatus.ON_HOLD if early else TicketStatus.WAITING,
+            front_at=None if early else due_at,
+        )
     forecast = state.forecast_new(ticket, now) if state.forecasting else None
     if forecast is not None:
         ticket = replace(ticket, forecast_minutes=round(forecast, 1))
     return [Event(EventType.TICKET_ISSUED, now, ticket=ticket, key=key)]
+
+
+def release_due(state: OfficeQueue, now: datetime) -> list[Event]:
+    """Booked visitors who checked in early join the line once their slot starts: ahead of
+    walk-ins, in slot order (an officer may also call one earlier with `resume`)."""
+    events: list[Event] = []
+    for ticket in sorted(state.early.values(), key=lambda t: (t.due_at, t.seq)):
+        if ticket.due_at is not None and ticket.due_at <= now:
+            due = replace(ticket, status=TicketStatus.WAITING, front_at=ticket.due_at)
+            events.append(Event(EventType.TICKET_DUE, now, ticket=due))
+    return events
 
 
 def _signed_in(state: OfficeQueue, number: int, officer: str | None) -> Counter:

@@ -77,6 +77,22 @@ ERROR_TEXT: dict[str, str] = {
     "nothing_waiting": N_("Tidak ada nomor antrean yang menunggu."),
     "office_not_found": N_("Kantor {office} tidak ditemukan."),
     "conflict": N_("Data sudah berubah. Silakan muat ulang halaman lalu coba lagi."),
+    "booking_not_offered": N_("Layanan {service} tidak menerima janji temu."),
+    "booking_day_out_of_range": N_(
+        "Janji temu hanya dapat dibuat untuk hari ini sampai {days} hari ke depan."
+    ),
+    "slot_unavailable": N_("Jam {time} tidak tersedia untuk janji temu. Pilih jam lain."),
+    "slot_full": N_("Jam {time} sudah penuh. Pilih jam lain."),
+    "booking_day_full": N_("Kuota janji temu hari itu sudah habis. Pilih hari lain."),
+    "checkin_too_early": N_("Check-in untuk janji temu Anda dibuka pukul {time}."),
+    "booking_lapsed": N_("Janji temu pukul {time} sudah lewat. Silakan ambil nomor antrean biasa."),
+    "booking_code_wrong": N_("Kode verifikasi salah. Sisa percobaan: {left}."),
+    "booking_exists": N_("Nomor HP ini sudah punya janji temu untuk layanan ini pada hari itu."),
+    "booking_closed": N_("Janji temu ini sudah tidak dapat diubah."),
+    "booking_not_found": N_("Kode janji temu tidak ditemukan. Periksa kembali kodenya."),
+    "consent_required": N_(
+        "Centang persetujuan agar kami dapat mengirim kode dan pengingat ke nomor HP Anda."
+    ),
     "prefix_taken": N_(
         "Huruf nomor {prefix} sudah dipakai layanan {service}. Pilih huruf lain agar nomor "
         "antrean tidak kembar."

@@ -231,3 +231,16 @@ def queue_reply(
         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
     }])  # fmt: skip
     return message_id
+
+
+def queue_booking(
+    conn: Connection, office_id: int, booking_id: str, kind: Kind, phone: str, lang: str,
+    body: str, now: datetime, once: str = "",
+) -> None:  # fmt: skip
+    """A message about a booking (no ticket yet): at most once per booking, kind and `once`."""
+    _insert(conn, [{
+        "id": uuid.uuid4().hex, "office_id": office_id, "ticket_id": None, "kind": kind.value,
+        "dedupe_key": f"booking:{booking_id}:{kind.value}{once}", "phone": phone,
+        "language": lang, "body": body, "status": "pending", "attempts": 0,
+        "next_attempt_at": now, "created_at": now,
+    }])  # fmt: skip

@@ -20,6 +20,12 @@ class Kind(StrEnum):
     FINISHED = "finished"
     CANCELLED = "cancelled"
     REPLY = "reply"  # an answer to a chat message
+    # Bookings (janji temu): no ticket yet, so no stale rule; each at most once per booking.
+    BOOKING_CODE = "booking_otp"  # the one-time code that confirms the phone number
+    BOOKED = "booked"
+    REMINDER_DAY = "reminder_day"
+    REMINDER_HOUR = "reminder_hour"
+    BOOKING_CANCELLED = "booking_cancel"
 
 
 # The event that queues each kind (NEAR is queued by position, not by an event).
@@ -60,6 +66,19 @@ TEMPLATES: dict[Kind, str] = {
         "{office}: layanan nomor {number} selesai. Terima kasih. Nilai layanan kami: {survey}"
     ),
     Kind.CANCELLED: N_("{office}: nomor antrean {number} sudah dibatalkan."),
+    Kind.BOOKING_CODE: N_(
+        "{office}: kode verifikasi janji temu {otp}, berlaku 10 menit. Jangan berikan kepada "
+        "siapa pun."
+    ),
+    Kind.BOOKED: N_("{office}: janji temu {service} {day} {time}. Kode {code}. Ubah/batal: {link}"),
+    Kind.REMINDER_DAY: N_(
+        "{office}: besok {time} janji temu {service}. Kode {code}. Ubah/batal: {link}"
+    ),
+    Kind.REMINDER_HOUR: N_(
+        "{office}: janji temu {service} pukul {time}, 1 jam lagi. Kode {code}. Check-in di "
+        "kiosk saat tiba."
+    ),
+    Kind.BOOKING_CANCELLED: N_("{office}: janji temu {service} {day} pukul {time} dibatalkan."),
 }
 
 GSM7 = frozenset(
@@ -118,6 +137,7 @@ def broken_templates(settings: NotifySettings) -> list[str]:
     sample = {
         **{"office": "Kantor", "number": "A001", "service": "Layanan", "counter": 1},
         **{"ahead": 3, "wait": "5-10", "link": "http://x/t/t", "survey": "http://x/s/t"},
+        **{"otp": "123456", "code": "K7Q2MX", "day": "2026-11-24", "time": "09:30"},
     }
     broken = []
     for kind, texts in settings.templates.items():

@@ -9,7 +9,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
 
 from queue_server.api.deps import Context
-from queue_server.services.auth import DeviceKind, Principal, Role
+from queue_server.services.auth import DeviceKind, Principal, Role, heartbeat
 from queue_server.services.queue import OfficeNotFound, TicketNotFound
 
 from . import messages
@@ -118,6 +118,8 @@ async def office_socket(websocket: WebSocket, office: str) -> None:
     except ValueError:
         await websocket.close(BAD_REQUEST)
         return
+    if device_id is not None:  # online on the health board at once, not at the first ping
+        await run_in_threadpool(heartbeat, ctx.queue.db, {device_id}, ctx.clock.now())
 
     if audience.kind == "agent":
         assert audience.device_id is not None

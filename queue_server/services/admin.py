@@ -29,7 +29,7 @@ devices = DeviceRow.__table__  # type: ignore[attr-defined]
 SERVICE_FIELDS = (
     "code", "prefix", "name_id", "name_en", "description_id", "description_en", "documents",
     "fee", "fee_note", "target_minutes", "daily_quota", "hours", "remote_allowed", "active",
-    "sort_order",
+    "sort_order", "booking",
 )  # fmt: skip
 COUNTER_FIELDS = ("number", "name", "services")
 

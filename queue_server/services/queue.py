@@ -263,8 +263,11 @@ class QueueService:
                     version = repo.bump_version(conn, office_id, 1)
                     state = self._state_at(conn, office_id, version - 1)
                     events = domain.rollover(state, now)
-                    actors = ["system"] * len(events)
                     self._apply(state, events, changes)  # commands decide on the new day
+                    due = domain.release_due(state, now)  # booked visitors whose slot began
+                    self._apply(state, due, changes)
+                    events += due
+                    actors = ["system"] * len(events)
                     self._learn(conn, state)
                     for job in jobs:
                         command: _Command = job.payload

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, select, update
 
-from queue_server.store.tables import MessageRow, OfficeRow, TicketRow
+from queue_server.store.tables import BookingRow, MessageRow, OfficeRow, TicketRow
 
 offices = OfficeRow.__table__  # type: ignore[attr-defined]
 tickets = TicketRow.__table__  # type: ignore[attr-defined]
 messages = MessageRow.__table__  # type: ignore[attr-defined]
+bookings = BookingRow.__table__  # type: ignore[attr-defined]
 
 ERASED = ""  # what an erased phone number or message text becomes
 
@@ -29,6 +30,7 @@ ERASED = ""  # what an erased phone number or message text becomes
 class Erased:
     tickets: int
     messages: int
+    bookings: int = 0
 
 
 def retention_by_office(conn: Connection, days: int) -> dict[int, int]:
@@ -43,9 +45,21 @@ def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
     periods: dict[int, list[int]] = {}
     for office_id, keep in retention_by_office(conn, days).items():
         periods.setdefault(keep, []).append(office_id)
-    done_tickets = done_messages = 0
+    done_tickets = done_messages = done_bookings = 0
     for keep, office_ids in sorted(periods.items()):
         cutoff = now - timedelta(days=keep)
+        done_bookings += (  # bookings whose day is that long past (a future one keeps its phone)
+            conn.execute(
+                update(bookings)
+                .where(
+                    bookings.c.office_id.in_(office_ids),
+                    bookings.c.day < cutoff.date(),
+                    bookings.c.phone.is_not(None),
+                )
+                .values(phone=None, consent_text=None, consent_at=None)
+            ).rowcount
+            or 0
+        )
         done_tickets += (
             conn.execute(
                 update(tickets)
@@ -72,7 +86,7 @@ def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
             ).rowcount
             or 0
         )
-    return Erased(int(done_tickets), int(done_messages))
+    return Erased(int(done_tickets), int(done_messages), int(done_bookings))
 
 
 def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dict[str, object]]]:
@@ -103,6 +117,22 @@ def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dic
             }
             for t in found_tickets
         ],
+        "bookings": [
+            {
+                "code": b.code,
+                "service": b.service,
+                "day": b.day.isoformat(),
+                "slot": b.slot,
+                "status": b.status,
+                "consent_text": b.consent_text,
+                "consent_at": b.consent_at.isoformat() if b.consent_at else None,
+            }
+            for b in conn.execute(
+                select(bookings)
+                .where(bookings.c.office_id == office_id, bookings.c.phone == phone)
+                .order_by(bookings.c.day, bookings.c.slot)
+            ).all()
+        ],
         "messages": [
             {
                 "kind": m.kind,
@@ -127,4 +157,9 @@ def erase_phone(conn: Connection, office_id: int, phone: str) -> Erased:
         .where(messages.c.office_id == office_id, messages.c.phone == phone)
         .values(phone=ERASED, body=ERASED)
     ).rowcount
-    return Erased(int(done_tickets or 0), int(done_messages or 0))
+    done_bookings = conn.execute(
+        update(bookings)
+        .where(bookings.c.office_id == office_id, bookings.c.phone == phone)
+        .values(phone=None, consent_text=None, consent_at=None)
+    ).rowcount
+    return Erased(int(done_tickets or 0), int(done_messages or 0), int(done_bookings or 0))

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict, fields
 from datetime import date, datetime, time
 from typing import Any
 
 from queue_server.domain.events import Event, EventType
 from queue_server.domain.model import (
+    BookingRules,
     Channel,
     Counter,
     CounterState,
     DayHours,
     Language,
+    LateRule,
     NormalOrder,
     Office,
     PriorityGroup,
@@ -166,7 +169,21 @@ def service_from_row(row: Any) -> Service:
         remote_allowed=row.remote_allowed,
         active=row.active,
         sort_order=row.sort_order,
+        booking=booking_from_json(getattr(row, "booking", None)),
     )
+
+
+def booking_from_json(data: Mapping[str, Any] | None) -> BookingRules:
+    """A service's booking rules as stored ({} or missing: bookings off)."""
+    data = dict(data or {})
+    if "late" in data:
+        data["late"] = LateRule(data["late"])
+    known = {f.name for f in fields(BookingRules)}
+    return BookingRules(**{k: v for k, v in data.items() if k in known})
+
+
+def booking_to_json(rules: BookingRules) -> dict[str, Any]:
+    return {**asdict(rules), "late": rules.late.value}
 
 
 def counter_from_row(row: Any) -> Counter:
@@ -192,7 +209,7 @@ def counter_values(counter: Counter) -> dict[str, Any]:
 
 # ---- tickets ----
 _TICKET_TIMES = ("issued_at", "front_at", "called_at", "started_at", "finished_at", "ended_at",
-                 "consent_at")  # fmt: skip
+                 "consent_at", "due_at")  # fmt: skip
 _TICKET_PLAIN = (
     "id", "token", "service", "origin_service", "seq", "number", "notify_consent", "counter",
     "officer", "recall_count", "call_count", "missed_count", "reenter_at_call",

@@ -76,6 +76,8 @@ class ServiceRow(SQLModel, table=True):
     remote_allowed: bool = False
     active: bool = True
     sort_order: int = 0
+    # Booking rules (domain.model.BookingRules as JSON); {} takes no bookings.
+    booking: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class CounterRow(SQLModel, table=True):
@@ -133,6 +135,43 @@ class TicketRow(SQLModel, table=True):
     forecast_minutes: float | None = None  # the wait forecast when taken (learning its error)
     consent_text: str | None = Field(default=None, max_length=300)  # the words agreed to
     consent_at: datetime | None = _utc()  # when (both erased with the phone number)
+    due_at: datetime | None = _utc()  # a booked visitor's slot: into the line ahead from then
+
+
+class BookingRow(SQLModel, table=True):
+    """A visitor's booked slot (janji temu). A seat number from 1 to the slot's capacity is
+    unique per slot while the booking holds it: two bookings racing for the last seat cannot
+    both be stored (no overbooking, whatever the database's isolation level)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        UniqueConstraint("office_id", "service", "day", "slot", "seat"),
+        Index("ix_bookings_office_day", "office_id", "day"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    office_id: int = Field(foreign_key="offices.id")
+    service: str = Field(max_length=8)
+    day: date
+    slot: str = Field(max_length=5)  # "HH:MM", the office's local time
+    seat: int | None = None  # None once the booking no longer holds its seat
+    code: str = Field(max_length=12, unique=True)  # typed or scanned at the kiosk
+    token: str = Field(max_length=64, unique=True, index=True)  # the visitor's manage link
+    # pending | confirmed | checking_in | checked_in | cancelled | no_show | expired
+    status: str = Field(max_length=16)
+    phone: str | None = Field(default=None, max_length=20)  # erased after the retention period
+    language: str = Field(max_length=4)
+    consent_text: str | None = Field(default=None, max_length=300)
+    consent_at: datetime | None = _utc()
+    otp_hash: str | None = Field(default=None, max_length=64)
+    otp_expires_at: datetime | None = _utc()
+    otp_attempts: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    confirmed_at: datetime | None = _utc()
+    checked_in_at: datetime | None = _utc()
+    cancelled_at: datetime | None = _utc()
+    ticket_id: str | None = Field(default=None, max_length=32)
+    reminded: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class TicketEventRow(SQLModel, table=True):

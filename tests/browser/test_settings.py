@@ -175,7 +175,7 @@ def test_devices_pair_by_code_rename_and_revoke(
     screen.wait_for_url(f"{site.url}/display", timeout=10000)
     row = page.locator("#board tr").filter(has_text="TV lobi")
     row.wait_for()
-    row.locator("td").filter(has_text="Tersambung").wait_for(timeout=20000)
+    row.locator("td").filter(has_text="Tersambung").wait_for(timeout=40000)  # next refresh
     assert_accessible(page, "device settings")
     shot(page, shots, "pengaturan-perangkat.png")
 

@@ -200,6 +200,7 @@ def test_default_texts_fit_one_plain_sms(kind: Kind, lang: str) -> None:
         "counter": 12, "ahead": 99, "wait": "30-45",
         "link": "https://antrean.winongan.go.id/t/8xG2k9QzL1mN4pR7sT0vWw",
         "survey": "https://antrean.winongan.go.id/s/8xG2k9QzL1mN4pR7sT0vWw",
+        "otp": "123456", "code": "K7Q2MX", "day": "2026-11-24", "time": "09:30",
     }  # fmt: skip
     text = render(kind, lang, values, NotifySettings())
     assert is_gsm7(text), text

@@ -231,7 +231,9 @@ def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) ->
 
 # ---- services ----
 def _service_out(row: Any) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in schemas.ServiceOut.model_fields}
+    out = {name: getattr(row, name) for name in schemas.ServiceOut.model_fields}
+    out["booking"] = codec.booking_to_json(codec.booking_from_json(row.booking))
+    return out
 
 
 @contextmanager
@@ -292,7 +294,7 @@ def update_service(
         changes["hours"] = _hours(body.hours)
     for name in ("prefix", "name_id", "name_en", "documents", "fee", "target_minutes",
                  "remote_allowed", "active", "sort_order", "description_id", "description_en",
-                 "fee_note"):  # fmt: skip
+                 "fee_note", "booking"):  # fmt: skip
         if name in changes and changes[name] is None:
             raise ApiError(422, "invalid_request")
     if changes:

@@ -34,4 +34,9 @@ def erase_personal_data(office: str, phone: str, ctx: Ctx, who: Who) -> dict[str
     number = normalise(phone)
     with ctx.queue.db.write() as conn:
         erased = retention.erase_phone(conn, office_id, number)
-    return {"phone": mask(number), "tickets": erased.tickets, "messages": erased.messages}
+    return {
+        "phone": mask(number),
+        "tickets": erased.tickets,
+        "messages": erased.messages,
+        "bookings": erased.bookings,
+    }

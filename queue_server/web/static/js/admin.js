@@ -350,7 +350,7 @@ lookup?.addEventListener("submit", async (e) => {
     return;
   }
   say(lookup, "", true);
-  const rows = [...(res.data.tickets || []), ...(res.data.messages || [])];
+  const rows = [...(res.data.tickets || []), ...(res.data.messages || []), ...(res.data.bookings || [])];
   if (rows.length === 0) {
     out.textContent = T.nothing_held;
     return;
@@ -358,6 +358,7 @@ lookup?.addEventListener("submit", async (e) => {
   out.append(
     heldTable(T.held_tickets, res.data.tickets, ["number", "service_date", "service", "status", "consent_at", "consent_text"]),
     heldTable(T.held_messages, res.data.messages, ["created_at", "kind", "status", "body"]),
+    heldTable(T.held_bookings, res.data.bookings || [], ["code", "day", "slot", "service", "status", "consent_at"]),
   );
   erase.hidden = false;
   erase.dataset.url = url;
