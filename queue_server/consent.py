@@ -15,6 +15,10 @@ WORDING: dict[Channel, str] = {
         "Dengan mengirim ANTRE ke nomor kantor, saya setuju menerima pesan tentang antrean saya "
         "hari ini."
     ),
+    Channel.BOOKING: N_(
+        "Saya setuju menerima SMS/WhatsApp berisi kode verifikasi, konfirmasi dan pengingat janji "
+        "temu ini, serta pesan tentang antrean saya pada hari itu."
+    ),
 }
 
 

@@ -38,6 +38,7 @@ from queue_server.services.bookings import Bookings
 from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
 from queue_server.web import admin as admin_pages
+from queue_server.web import booking as booking_pages
 from queue_server.web import pairing, staff
 from queue_server.web import reports as report_pages
 from queue_server.web import routes as web
@@ -192,6 +193,7 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(report_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(booking_pages.router)
     app.include_router(pairing.api)
     app.include_router(pairing.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

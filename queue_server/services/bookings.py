@@ -218,7 +218,7 @@ class Bookings:
             "id": booking_id, "office_id": office.id, "service": svc.code, "day": day,
             "slot": key, "seat": seat, "code": new_code(), "token": secrets.token_urlsafe(16),
             "status": "pending", "phone": phone, "language": language.value,
-            "consent_text": consent.wording(Channel.WEB, language.value), "consent_at": now,
+            "consent_text": consent.wording(Channel.BOOKING, language.value), "consent_at": now,
             "otp_expires_at": now + CODE_WINDOW, "created_at": now, "reminded": [],
         }  # fmt: skip
         conn.execute(bookings.insert().values(**values))
@@ -350,7 +350,7 @@ class Bookings:
                 channel=Channel.KIOSK if late else Channel.BOOKING,
                 language=Language(booking.language), phone=booking.phone,
                 notify_consent=booking.phone is not None,
-                consent_text=consent.wording(Channel.WEB, booking.language),
+                consent_text=consent.wording(Channel.BOOKING, booking.language),
                 due_at=None if late else start,
             )  # fmt: skip
 
