@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from queue_server.domain import public
+from queue_server.domain import calendar, public
 from queue_server.domain.model import TERMINAL, Ticket
 from queue_server.domain.public import Change
 from queue_server.domain.queue import OfficeQueue
@@ -112,4 +112,12 @@ def track_face(state: OfficeQueue, ticket: Ticket, now: datetime) -> dict[str, A
         "estimate_minutes": {"low": estimate.low, "high": estimate.high},
         "called_at": current.called_at.isoformat() if current.called_at else None,
         "recall_count": current.recall_count,
+        "due": due_time(state, current),
     }
+
+
+def due_time(state: OfficeQueue, ticket: Ticket) -> str | None:
+    """A booked visitor's slot as the office's clock shows it, while they wait for it."""
+    if ticket.due_at is None:
+        return None
+    return calendar.local_time(state.office, ticket.due_at).strftime("%H:%M")

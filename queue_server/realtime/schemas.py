@@ -90,6 +90,7 @@ class TrackTicket(Closed):
     estimate_minutes: Estimate
     called_at: datetime | None
     recall_count: int
+    due: str | None = None  # a booked visitor's slot ("HH:MM", office time): in line from then
 
 
 class OfficeFace(Closed):

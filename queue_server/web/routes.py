@@ -15,6 +15,7 @@ from queue_server.api.deps import Context, Ctx
 from queue_server.domain import skm
 from queue_server.domain.model import TicketStatus
 from queue_server.i18n import N_, negotiate, normalize_lang, translate
+from queue_server.realtime.messages import due_time
 from queue_server.services import survey
 from queue_server.services.queue import TicketNotFound
 from queue_server.web.templating import TEMPLATE_DIR, templates, texts
@@ -30,6 +31,7 @@ STATUS_TEXT: dict[str, str] = {
     "called": N_("Silakan menuju loket {counter}"),
     "serving": N_("Sedang dilayani di loket {counter}"),
     "on_hold": N_("Ditunda. Silakan tunggu panggilan petugas."),
+    "booked": N_("Janji temu pukul {time}: nomor Anda masuk antrean pada jam itu."),
     "missed": N_("Anda terlewat saat dipanggil. Nomor Anda akan dipanggil lagi."),
     "done": N_("Layanan selesai. Terima kasih."),
     "no_show": N_("Nomor antrean dinyatakan tidak hadir."),
@@ -71,6 +73,7 @@ def track_page(request: Request, token: str, ctx: Ctx, lang: str | None = None) 
         "ahead": view.ahead,
         "estimate_minutes": {"low": view.estimate.low, "high": view.estimate.high},
         "recall_count": ticket.recall_count,
+        "due": due_time(ctx.queue.read(_office_id), ticket),
     }
     config: dict[str, Any] = {
         "office": office.slug,

@@ -70,6 +70,7 @@ CHANNEL_WORDS: dict[str, str] = {
     "web": N_("Daring"),
     "chat": N_("Pesan"),
     "staff": N_("Petugas"),
+    "booking": N_("Janji temu"),
 }
 STATUS_WORDS: dict[str, str] = {
     "waiting": N_("Menunggu"),

@@ -180,6 +180,7 @@ def test_check_in_early_waits_then_goes_ahead_of_walk_ins(
     assert checked.status_code == 201, checked.text
     ticket = checked.json()
     assert ticket["status"] == "on_hold" and ticket["channel"] == "booking"
+    assert '"due":"10:00"' in client.get(f"/t/{ticket['token']}").text  # the phone page says when
     again = client.post(f"{OFFICE}/bookings/check-in", json={"code": booking["code"]},
                         headers=kiosk)  # fmt: skip
     assert again.status_code == 409 and again.json()["code"] == "booking_closed"

@@ -16,7 +16,10 @@ function render(ticket) {
   const status = ticket.status;
   document.body.className = `track status-${status}`;
   $("number").textContent = ticket.number;
-  $("status").textContent = fill(T[`status_${status}`] ?? status, { counter: ticket.counter ?? "" });
+  const booked = status === "on_hold" && ticket.due; // checked in before the booked time
+  $("status").textContent = booked
+    ? fill(T.status_booked, { time: ticket.due })
+    : fill(T[`status_${status}`] ?? status, { counter: ticket.counter ?? "" });
   const big = $("counter-big");
   big.hidden = !(status === "called" || status === "serving");
   big.textContent = ticket.counter ?? "";
