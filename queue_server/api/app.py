@@ -31,6 +31,7 @@ from queue_server.realtime import endpoint as realtime_endpoint
 from queue_server.realtime.agents import PrintDispatcher
 from queue_server.realtime.fanout import PostgresFanout
 from queue_server.realtime.hub import Hub
+from queue_server.services import regency as regency_board
 from queue_server.services import retention
 from queue_server.services.admin import Admin
 from queue_server.services.auth import PrincipalCache, heartbeat
@@ -38,6 +39,7 @@ from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
 from queue_server.web import admin as admin_pages
 from queue_server.web import pairing, staff
+from queue_server.web import regency as regency_pages
 from queue_server.web import reports as report_pages
 from queue_server.web import routes as web
 from queue_server.web.templating import STATIC_DIR
@@ -49,7 +51,18 @@ from .deps import Context
 from .headers import SecurityHeaders
 from .inputs import NoNulInAddress
 from .limits import Gate
-from .routes import admin, audio, auth, chat, messages, office_tools, privacy, queue, survey
+from .routes import (
+    admin,
+    audio,
+    auth,
+    chat,
+    messages,
+    office_tools,
+    privacy,
+    queue,
+    regency,
+    survey,
+)
 from .routes import audit as audit_routes
 
 log = logging.getLogger(__name__)
@@ -150,6 +163,7 @@ def create_app(
     )
     app.state.ctx = ctx
     app.state.hub = hub
+    app.state.board = regency_board.Board(ctx.queue)
     app.state.printing = dispatcher
     app.state.deliverer = deliverer
     errors.install(app)
@@ -172,6 +186,7 @@ def create_app(
     app.include_router(survey.router)
     app.include_router(audit_routes.router)
     app.include_router(privacy.router)
+    app.include_router(regency.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)
@@ -179,6 +194,7 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(report_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(regency_pages.router)
     app.include_router(pairing.api)
     app.include_router(pairing.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
