@@ -196,7 +196,10 @@ def retention(
 def users_create(
     username: Annotated[str, typer.Option()],
     role: Annotated[str, typer.Option(help="admin | supervisor | officer")],
-    office: Annotated[str | None, typer.Option(help="Office slug (officers, supervisors)")] = None,
+    office: Annotated[
+        str | None,
+        typer.Option(help="Office slug (officers; a supervisor without one is the regency's)"),
+    ] = None,
     password: Annotated[
         str | None, typer.Option(help="Password; prompted when not given", hidden=False)
     ] = None,
@@ -210,6 +213,7 @@ def users_create(
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     office_id = admin.queue.office_id(office) if office else None
+    from queue_server.services.admin import OfficerWithoutOffice
     from queue_server.services.auth import WeakPassword
 
     try:
@@ -219,6 +223,10 @@ def users_create(
     except WeakPassword:
         typer.echo("error: kata sandi terlalu lemah / password too weak: at least 10 characters,"
                    " not a common word, without the username", err=True)  # fmt: skip
+        raise typer.Exit(1) from None
+    except OfficerWithoutOffice:
+        typer.echo("error: petugas perlu kantor / an officer needs an office (--office); a"
+                   " supervisor without one sees every office", err=True)  # fmt: skip
         raise typer.Exit(1) from None
     typer.echo(f"user {username} created")
 

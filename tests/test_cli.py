@@ -53,6 +53,13 @@ def test_migrate_users_and_devices(env: str) -> None:
         ],
     )
     assert weak.exit_code == 1 and "too weak" in weak.output
+    nowhere = ["users", "create", "--username", "petugas9", "--role", "officer",
+               "--password", "pelayanan-prima-7"]  # fmt: skip
+    refused = runner.invoke(app, nowhere)
+    assert refused.exit_code == 1 and "needs an office" in refused.output
+    regency = ["users", "create", "--username", "kabid", "--role", "supervisor",
+               "--password", "pelayanan-prima-7"]  # fmt: skip
+    assert runner.invoke(app, regency).exit_code == 0  # the regency's supervisor
     device = runner.invoke(
         app, ["devices", "create", "--office", "winongan", "--kind", "kiosk", "--name", "Kiosk 1"]
     )

@@ -5,7 +5,9 @@
 Every route declares one rule (`tests/api/test_access.py` fails on a route without one, and
 calls every route as every kind of caller to check the rule is what the route does). The rule
 is the coarse gate: staff roles (an admin passes wherever any staff role does), device kinds,
-or the public. Handlers then check what the rule cannot see: which office, which counter.
+or the public; `regency=True` narrows the roles to those with no office of their own (admins and
+regency supervisors), for pages and figures that span every office. Handlers then check what
+the rule cannot see: which office, which counter.
 
 A visitor's ticket token in the path is a credential of its own: such routes are `public`,
 and the token (unguessable) decides what they show. Webhooks (`secret=True`) are let in by the
@@ -36,12 +38,15 @@ class Access:
     page: bool = False
     anonymous: bool = False  # callers with no credential too (besides `roles` and `devices`)
     secret: bool = False  # a webhook: only the gateway's shared secret or signature lets in
+    regency: bool = False  # only callers who see every office (admins, regency supervisors)
 
     def permits(self, who: Principal) -> bool:
         if self.secret:
             return False  # no caller's token is enough
         if self.public or (self.anonymous and who.is_anonymous):
             return True
+        if self.regency and not who.sees_every_office:
+            return False
         if who.role is Role.ADMIN:
             return bool(self.roles)
         if who.role is not None:
@@ -65,9 +70,10 @@ def allow(
     page: bool = False,
     anonymous: bool = False,
     secret: bool = False,
+    regency: bool = False,
 ) -> Any:
     """The route's rule, as a dependency that refuses (401/403) before the body is read."""
-    rule = Access(frozenset(roles), frozenset(devices), public, page, anonymous, secret)
+    rule = Access(frozenset(roles), frozenset(devices), public, page, anonymous, secret, regency)
     declared: Callable[..., None]
     if public or page or secret:
 

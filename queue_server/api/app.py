@@ -31,6 +31,7 @@ from queue_server.realtime import endpoint as realtime_endpoint
 from queue_server.realtime.agents import PrintDispatcher
 from queue_server.realtime.fanout import PostgresFanout
 from queue_server.realtime.hub import Hub
+from queue_server.services import regency as regency_board
 from queue_server.services import retention
 from queue_server.services.admin import Admin
 from queue_server.services.auth import PrincipalCache, heartbeat
@@ -40,6 +41,7 @@ from queue_server.store.db import Database
 from queue_server.web import admin as admin_pages
 from queue_server.web import booking as booking_pages
 from queue_server.web import pairing, staff
+from queue_server.web import regency as regency_pages
 from queue_server.web import reports as report_pages
 from queue_server.web import routes as web
 from queue_server.web.templating import STATIC_DIR
@@ -61,6 +63,7 @@ from .routes import (
     office_tools,
     privacy,
     queue,
+    regency,
     survey,
 )
 from .routes import audit as audit_routes
@@ -163,6 +166,7 @@ def create_app(
     )
     app.state.ctx = ctx
     app.state.hub = hub
+    app.state.board = regency_board.Board(ctx.queue)
     app.state.printing = dispatcher
     app.state.deliverer = deliverer
     errors.install(app)
@@ -186,6 +190,7 @@ def create_app(
     app.include_router(audit_routes.router)
     app.include_router(privacy.router)
     app.include_router(bookings.router)
+    app.include_router(regency.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)
@@ -194,6 +199,7 @@ def create_app(
     app.include_router(report_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(booking_pages.router)
+    app.include_router(regency_pages.router)
     app.include_router(pairing.api)
     app.include_router(pairing.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

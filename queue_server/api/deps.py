@@ -49,13 +49,15 @@ def get_context(request: Request) -> Context:
 Ctx = Annotated[Context, Depends(get_context)]
 
 
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header[:7].lower() == "bearer " else None
+
+
 def get_principal(request: Request, ctx: Ctx) -> Principal:
     """Resolve the bearer token or session cookie; no credential at all is the anonymous public."""
-    token: str | None = None
-    header = request.headers.get("authorization", "")
-    if header[:7].lower() == "bearer ":
-        token = header[7:].strip()
-    elif SESSION_COOKIE in request.cookies:
+    token = _bearer(request)
+    if token is None and SESSION_COOKIE in request.cookies:
         token = request.cookies[SESSION_COOKIE]
         # A cookie rides along on cross-site requests; a custom header cannot without CORS.
         if request.method in UNSAFE and CSRF_HEADER not in request.headers:
@@ -83,6 +85,33 @@ def office_of(ctx: Context, slug: str, who: Principal) -> int:
     if not who.is_anonymous and not who.may_see_office(office_id):
         raise ApiError(404, "office_not_found", office=slug)
     return office_id
+
+
+def public_caller(
+    ctx: Context, request: Request, office_id: int, who: Principal | None = None, *,
+    missing: str = "unknown_ticket",
+) -> Principal:  # fmt: skip
+    """Who calls a public route about `office_id` (named by a visitor's ticket token, or a call's
+    sound), as that office sees them.
+
+    Anyone may call these, so a credential matters only when it is this office's own. A bearer
+    token of another office is refused (404 `missing`, as if nothing were there): no script,
+    device or screen of office A acts on office B. A session cookie of another office rides
+    along on its own (a staff member's phone following their own ticket at another office), so
+    it counts as no credential: the caller is the visitor, with the visitor's limits.
+    """
+    if who is None:
+        token = _bearer(request)
+        credential = token if token is not None else request.cookies.get(SESSION_COOKIE)
+        found = ctx.principal_for(credential) if credential else None
+        if token is not None and found is None:
+            raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+        who = found or ANONYMOUS
+    if who.is_anonymous or who.may_see_office(office_id):
+        return who
+    if _bearer(request) is not None:
+        raise ApiError(404, missing)
+    return ANONYMOUS
 
 
 def require_staff(who: Principal, *roles: Role) -> Principal:

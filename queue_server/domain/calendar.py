@@ -84,6 +84,15 @@ def check_can_issue(office: Office, service: Service, now: datetime) -> None:
             raise PastLastTicket(service=service.code, last_ticket=last)
 
 
+def open_state(office: Office, now: datetime) -> tuple[str, DayHours | None]:
+    """Whether the office is "open", on a "break" or "closed" at `now`, with its hours today."""
+    local = local_time(office, now)
+    hours = hours_on(office, None, local.date())
+    if hours is None or not _within(hours, local.time()):
+        return "closed", hours
+    return ("break" if on_break(hours, local.time()) else "open"), hours
+
+
 def on_break(hours: DayHours | None, at: time) -> bool:
     """Say whether `at` falls in one of the day's breaks (e.g. Friday prayer)."""
     return hours is not None and any(start <= at < end for start, end in hours.breaks)

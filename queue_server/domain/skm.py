@@ -91,6 +91,14 @@ def index(responses: Iterable[Sequence[int]]) -> Index:
         for i, score in enumerate(check(response)):
             totals[i] += score
         count += 1
+    return index_of_totals(count, totals)
+
+
+def index_of_totals(count: int, totals: Sequence[int]) -> Index:
+    """IKM of `count` respondents whose scores add up to `totals` per element (as a grouped
+    query sums them)."""
+    if len(totals) != len(UNSUR):
+        raise InvalidAnswer("nine element totals are needed")
     if count == 0:
         return Index(0, tuple(Fraction(0) for _ in UNSUR), None, None, None)
     averages = tuple(Fraction(total, count) for total in totals)

@@ -42,6 +42,11 @@ class NotFound(LookupError):
     pass
 
 
+class OfficerWithoutOffice(ValueError):
+    """An officer works at one office: one without would see none (a supervisor without one is
+    the regency's, and sees every office)."""
+
+
 class PrefixTaken(Conflict):
     """Another active service of the office numbers its tickets with this prefix: two lines
     would hand out the same numbers ("A015" twice in one lobby)."""
@@ -237,6 +242,8 @@ class Admin:
         display_name: str = "",
     ) -> int:
         auth.check_password(username, password)
+        if role is auth.Role.OFFICER and office_id is None:
+            raise OfficerWithoutOffice(username)
         try:
             with self.db.write() as conn:
                 user_id = conn.execute(

@@ -63,12 +63,15 @@ class Principal:
     def is_anonymous(self) -> bool:
         return self.role is None and self.device is None
 
+    @property
+    def sees_every_office(self) -> bool:
+        """Admins, and regency supervisors: a supervisor with no office of their own."""
+        return self.role is Role.ADMIN or (self.role is Role.SUPERVISOR and self.office_id is None)
+
     def may_see_office(self, office_id: int) -> bool:
-        if self.role is Role.ADMIN:
-            return True
-        if self.role is Role.SUPERVISOR and self.office_id is None:
-            return True
-        return self.office_id == office_id
+        return self.sees_every_office or (
+            self.office_id is not None and office_id == self.office_id
+        )
 
 
 ANONYMOUS = Principal(name="anonymous")

@@ -139,7 +139,7 @@ def _page(
     except NoOffice:
         found = None
     tabs = [t for t in TABS if who.role is Role.ADMIN or not t.admins_only]
-    offices = ctx.admin.list_offices() if who.role is Role.ADMIN else []
+    offices = ctx.admin.list_offices() if who.sees_every_office else []
     data: dict[str, Any] = {
         "lang": language,
         "who": who,

@@ -120,8 +120,11 @@ class NoOffice(Exception):
 
 
 def _office(ctx: Context, who: Principal, slug: str | None) -> Any:
-    """The office a staff page is for: the officer's own, or (admins) the one asked for."""
-    if who.office_id is not None:
+    """The office a staff page is for: the caller's own, or (admins and regency supervisors) the
+    one asked for, else the first. Whoever has an office gets theirs, whatever `slug` says."""
+    if not who.sees_every_office:
+        if who.office_id is None:  # an officer without an office sees none
+            raise NoOffice
         return ctx.admin.get_office(who.office_id)
     offices = ctx.admin.list_offices()
     for office in offices:

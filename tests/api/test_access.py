@@ -1,9 +1,9 @@
 """Every route declares who may call it, and calling every route as every kind of caller agrees.
 
-The kinds: admin, supervisor, officer; kiosk, display, print agent and counter devices; and the
-anonymous public (a visitor holds only their ticket's token, which public routes take in the
-path). A route without a declared rule fails the first test, so a new route cannot slip in
-unguarded.
+The kinds: admin, supervisor, regency supervisor (a supervisor with no office: every office),
+officer; kiosk, display, print agent and counter devices; and the anonymous public (a visitor
+holds only their ticket's token, which public routes take in the path). A route without a
+declared rule fails the first test, so a new route cannot slip in unguarded.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def test_office_setup_routes_are_for_the_office_managers(client: TestClient) -> 
 CALLERS: dict[str, Principal] = {
     "admin": Principal("admin", role=Role.ADMIN),
     "supervisor": Principal("kasi", role=Role.SUPERVISOR, office_id=1),
+    "regency": Principal("kabid", role=Role.SUPERVISOR),
     "officer": Principal("petugas1", role=Role.OFFICER, office_id=1),
     "kiosk": Principal("device:k", device=DeviceKind.KIOSK, office_id=1),
     "display": Principal("device:d", device=DeviceKind.DISPLAY, office_id=1),
@@ -94,6 +95,9 @@ def callers(client: TestClient) -> dict[str, str]:
     client.post("/api/v1/users", json={"username": "kasi", "password": "pelayanan-prima-7",
                                        "role": "supervisor", "office": "winongan"},
                 headers=admin)  # fmt: skip
+    client.post("/api/v1/users", json={"username": "kabid", "password": "pelayanan-prima-7",
+                                       "role": "supervisor", "office": None},
+                headers=admin)  # fmt: skip
     kiosk = device(client, "kiosk", name="kios")
     kiosk_id = next(d["id"] for d in client.get(f"{OFFICE}/devices", headers=admin).json()
                     if d["name"] == "kios")  # fmt: skip
@@ -102,6 +106,7 @@ def callers(client: TestClient) -> dict[str, str]:
     tokens = {
         "admin": admin,
         "supervisor": login(client, "kasi", "pelayanan-prima-7"),
+        "regency": login(client, "kabid", "pelayanan-prima-7"),
         "officer": login(client, "petugas1", DEMO_PASSWORD),
         "kiosk": kiosk,
         "display": device(client, "display", name="tv"),
@@ -113,6 +118,7 @@ def callers(client: TestClient) -> dict[str, str]:
 
 
 SIGN_IN = {"admin": ("admin", ADMIN_PASSWORD), "supervisor": ("kasi", "pelayanan-prima-7"),
+           "regency": ("kabid", "pelayanan-prima-7"),
            "officer": ("petugas1", DEMO_PASSWORD)}  # fmt: skip
 
 
@@ -168,3 +174,22 @@ def test_every_route_as_every_caller(client: TestClient, callers: dict[str, str]
                              f"(declared {'allow' if expected else 'deny'})")  # fmt: skip
     client.cookies.clear()
     assert not wrong, "\n".join(wrong)
+
+
+# Figures across every office: admins and regency supervisors only; the public list: anyone.
+REGENCY = {
+    ("GET", "/api/v1/regency/summary"): (True, False),
+    ("GET", "/kabupaten"): (True, True),
+}
+
+
+def test_regency_routes_are_for_those_who_see_every_office(client: TestClient) -> None:
+    rules = {(m, p): r for m, p, r in declared(client.app)}  # type: ignore[arg-type]
+    for route, (regency, page) in REGENCY.items():
+        rule = rules[route]
+        assert rule.regency == regency and rule.page == page, route
+        assert set(rule.roles) == {Role.ADMIN, Role.SUPERVISOR} and not rule.devices, route
+        assert rule.permits(CALLERS["regency"]) and rule.permits(CALLERS["admin"])
+        assert not rule.permits(CALLERS["supervisor"]), route
+    for route in (("GET", "/api/v1/offices-public"), ("GET", "/kantor")):
+        assert rules[route].public, route

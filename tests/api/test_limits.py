@@ -164,3 +164,8 @@ def test_an_office_sets_its_own_tracking_limit(limited: TestClient) -> None:
     token = limited.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=kiosk).json()["token"]
     reads = [limited.get(f"/api/v1/tickets/{token}").status_code for _ in range(3)]
     assert reads == [200, 200, 429]
+
+
+def test_the_public_office_list_is_limited_per_address(limited: TestClient) -> None:
+    answers = [limited.get("/api/v1/offices-public").status_code for _ in range(5)]
+    assert answers == [200, 200, 200, 200, 429]

@@ -401,6 +401,7 @@ def list_users(ctx: Ctx, who: Who) -> list[dict[str, Any]]:
 def create_user(body: schemas.UserIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     require_admin(who)
     office_id = ctx.queue.office_id(body.office) if body.office else None
+    # An officer works at one office; a supervisor without one is the regency's (every office).
     if body.role is Role.OFFICER and office_id is None:
         raise ApiError(422, "invalid_request")
     user_id = ctx.admin.create_user(
@@ -419,6 +420,10 @@ def create_user(body: schemas.UserIn, ctx: Ctx, who: Who) -> dict[str, Any]:
 def update_user(user_id: int, body: schemas.UserPatch, ctx: Ctx, who: Who) -> dict[str, Any]:
     require_admin(who)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if changes.get("role") == Role.OFFICER:  # an officer works at one office: it must have one
+        found = [r for r in ctx.admin.list_users() if r.id == user_id]
+        if found and found[0].office_id is None:
+            raise ApiError(422, "invalid_request")
     if changes:
         ctx.admin.update_user(user_id, changes)
         ctx.principals.forget()

@@ -9,7 +9,7 @@ from queue_server.announcer.chime import chime_wav
 from queue_server.api.access import allow
 from queue_server.domain.speech import TICKET_NUMBER
 
-from ..deps import Ctx
+from ..deps import Ctx, public_caller
 from ..errors import ApiError
 
 router = APIRouter(prefix="/audio", tags=["audio"])
@@ -32,6 +32,7 @@ def call_voice(office: str, counter: int, number: str, request: Request, ctx: Ct
     if not TICKET_NUMBER.match(number):
         raise ApiError(404, "not_found")
     office_id = ctx.queue.office_id(office)
+    public_caller(ctx, request, office_id, missing="not_found")  # not another office's screen
     announcer: Announcer = request.app.state.announcer
     state = ctx.queue.read(office_id)
     if counter not in state.counters or len(number) > 8:  # only real counters: no engine abuse

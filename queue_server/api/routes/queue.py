@@ -31,6 +31,7 @@ from ..deps import (
     Who,
     address,
     office_of,
+    public_caller,
     require_device_or_staff,
     require_staff,
 )
@@ -128,7 +129,8 @@ def take_ticket(
 @router.get("/tickets/{token}", response_model=schemas.TicketOut, dependencies=[allow(public=True)])
 def track_ticket(token: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A visitor follows their own ticket; the token is the only credential needed."""
-    _office_id, view = find_counted(ctx, token, address(request))
+    office_id, view = find_counted(ctx, token, address(request))
+    public_caller(ctx, request, office_id)
     return ticket_out(ctx, view)
 
 
@@ -149,9 +151,10 @@ def find_counted(ctx: Context, token: str, where: str) -> tuple[int, TicketView]
     response_model=schemas.TicketEnvelope,
     dependencies=[allow(public=True)],
 )
-def visitor_cancel(token: str, ctx: Ctx) -> dict[str, Any]:
+def visitor_cancel(token: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """The visitor gives up their own ticket."""
     office_id, view = ctx.queue.find(token)
+    public_caller(ctx, request, office_id)
     _refuse_if_ended(view.ticket, TicketStatus.CANCELLED)
     ticket_id = view.ticket.id
     committed = ctx.queue.execute(

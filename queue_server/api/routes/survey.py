@@ -15,7 +15,7 @@ from queue_server.services import survey
 from queue_server.services.auth import DeviceKind, Role
 from queue_server.services.queue import TicketNotFound
 
-from ..deps import Ctx, Who, address, office_of, require_staff
+from ..deps import Ctx, Who, address, office_of, public_caller, require_staff
 from ..errors import ApiError
 from ..schemas import Strict
 
@@ -34,13 +34,14 @@ class SurveyIn(Strict):
 def answer(token: str, body: SurveyIn, request: Request, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Answer the survey for this finished ticket: the token is the visitor's credential; a
     counter device or an officer passes the tablet at the counter."""
-    limited = not who.is_staff and who.device is None
     try:
         office_id, view = ctx.queue.find(token)
     except TicketNotFound:
-        if limited:  # guessing tokens counts too, against the server's limit
+        if not who.is_staff and who.device is None:  # guessing counts too, against the server's
             ctx.gate.check(ctx.gate.limits.survey_address, "unknown", address(request))
         raise
+    who = public_caller(ctx, request, office_id, who)  # another office's staff: the visitor's
+    limited = not who.is_staff and who.device is None
     if limited:
         ctx.gate.check_office("survey_address", ctx.queue.office(office_id), address(request))
     channel = "counter" if who.is_staff or who.device is DeviceKind.COUNTER else "phone"
