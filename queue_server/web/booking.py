@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse
 
 from queue_server import consent
 from queue_server.api.access import allow
-from queue_server.api.deps import Context, Ctx
+from queue_server.api.deps import Context, Ctx, Who, office_of
+from queue_server.api.errors import ApiError
 from queue_server.api.routes.bookings import booking_out, bookings_of
 from queue_server.domain import calendar
 from queue_server.domain.model import Channel
@@ -68,13 +69,18 @@ def _days(ctx: Context, office_id: int, lang: str) -> list[dict[str, str]]:
 
 @router.get("/janji/{office}", response_class=HTMLResponse, dependencies=[allow(public=True)])
 def booking_page(
-    request: Request, office: str, ctx: Ctx, lang: str | None = None, service: str | None = None
+    request: Request,
+    office: str,
+    ctx: Ctx,
+    who: Who,
+    lang: str | None = None,
+    service: str | None = None,
 ) -> Response:
     """Book a slot: the office's services that take appointments, the days, the free times."""
     language = _language(request, lang)
-    try:
-        office_id = ctx.queue.office_id(office)
-    except OfficeNotFound:
+    try:  # open to anyone; staff and devices of another office are kept to their own
+        office_id = office_of(ctx, office, who)
+    except (OfficeNotFound, ApiError):
         return pages.TemplateResponse(request, "not_found.html", {"lang": language}, 404)
     state = ctx.queue.read(office_id)
     services = [

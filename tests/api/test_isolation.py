@@ -116,6 +116,20 @@ REQUESTS: dict[tuple[str, str], tuple[dict[str, str], Any]] = {
     ("GET", "/api/v1/offices/{office}/kiosk/services"): ({}, None),
     ("GET", "/api/v1/offices/{office}/tickets/{token}/print"): ({}, None),
     ("POST", "/api/v1/offices/{office}/tickets/{token}/print/give-up"): ({}, None),
+    ("GET", "/api/v1/offices/{office}/services/{code}/slots"): ({"day": "2026-11-24"}, None),
+    ("POST", "/api/v1/offices/{office}/bookings"): (
+        {},
+        {
+            "service": "A",
+            "day": "2026-11-24",
+            "slot": "10:00",
+            "phone": "081234567890",
+            "consent": True,
+        },
+    ),
+    ("POST", "/api/v1/offices/{office}/bookings/check-in"): ({}, {"code": "ACDEFH"}),
+    ("GET", "/api/v1/offices/{office}/bookings"): ({}, None),
+    ("GET", "/janji/{office}"): ({}, None),
 }
 # Ticket routes named by the ticket's token alone (the token is the visitor's credential): a
 # credential of another office must not act on them either.
