@@ -38,6 +38,7 @@ from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
 from queue_server.web import admin as admin_pages
 from queue_server.web import pairing, staff
+from queue_server.web import remote as web_remote
 from queue_server.web import reports as report_pages
 from queue_server.web import routes as web
 from queue_server.web.templating import STATIC_DIR
@@ -175,6 +176,7 @@ def create_app(
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)
+    app.include_router(web_remote.router)
     app.include_router(display.router)
     app.include_router(staff.router)
     app.include_router(report_pages.router)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import pytest
 
-from queue_server.domain import errors
-from queue_server.domain.model import Channel, PriorityGroup
+from queue_server.domain import calendar, errors
+from queue_server.domain.model import Channel, DayHours, PriorityGroup
+from queue_server.domain.public import remote_services
 from queue_server.domain.queue import OfficeQueue, cancel, issue, phone_tickets
 
-from .builders import MONDAY, local, make_state, run, service, take
+from .builders import FRIDAY, MONDAY, local, make_office, make_state, run, service, take
 
 T0 = local(MONDAY, 9)
 PHONE = "+6281234567890"
@@ -55,3 +58,37 @@ def test_the_rules_of_the_service_come_first() -> None:
     state = office()
     with pytest.raises(errors.RemoteNotAllowed):  # said before asking for a phone
         take(state, "B", T0, channel=Channel.WEB)
+
+
+WEEKDAYS = {d: DayHours(opens=time(8), closes=time(15), last_ticket=time(14)) for d in range(5)}
+
+
+def test_next_opening_is_later_today_or_the_next_day_with_hours() -> None:
+    office = make_office(hours=WEEKDAYS, closed_dates=[date(2024, 7, 2)])
+    at = calendar.next_opening
+    assert at(office, None, local(MONDAY, 7)) == local(MONDAY, 8)
+    assert not calendar.is_open(office, local(MONDAY, 7))
+    assert calendar.is_open(office, local(MONDAY, 9))
+    assert at(office, None, local(MONDAY, 9)) == local(date(2024, 7, 3), 8)  # Tuesday is closed
+    assert at(office, None, local(FRIDAY, 16)) == local(date(2024, 7, 8), 8)  # after the weekend
+    late = service("L", hours={0: DayHours(opens=time(10), closes=time(12))})
+    assert at(office, late, local(MONDAY, 7)) == local(MONDAY, 10)  # the later of the two
+    assert at(make_office(hours={}), None, local(MONDAY, 9)) is None
+
+
+def test_the_page_menu_says_where_a_new_ticket_would_stand_and_when_to_come_back() -> None:
+    state = make_state(
+        [service("A", remote_allowed=True, daily_quota=3, target_minutes=10), service("B")],
+        office=make_office(hours=WEEKDAYS),
+    )
+    for _ in range(2):
+        take(state, "A", T0)
+    menu = {s["code"]: s for s in remote_services(state, T0)}
+    assert menu["A"]["remote"] and menu["A"]["refusal"] is None and menu["A"]["ahead"] == 2
+    assert menu["A"]["waiting"] == 2 and 0 < menu["A"]["estimate"]["high"] <= 30
+    assert menu["A"]["next_opening"] is None
+    assert not menu["B"]["remote"] and menu["B"]["refusal"]["code"] == "remote_not_allowed"
+    take(state, "A", T0)
+    full = remote_services(state, T0)[0]
+    assert full["refusal"]["code"] == "quota_reached"
+    assert full["next_opening"] == local(date(2024, 7, 2), 8)
