@@ -42,6 +42,7 @@ from queue_server.web import admin as admin_pages
 from queue_server.web import booking as booking_pages
 from queue_server.web import pairing, staff
 from queue_server.web import regency as regency_pages
+from queue_server.web import remote as web_remote
 from queue_server.web import reports as report_pages
 from queue_server.web import routes as web
 from queue_server.web.templating import STATIC_DIR
@@ -194,6 +195,7 @@ def create_app(
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)
     app.include_router(web.router)
+    app.include_router(web_remote.router)
     app.include_router(display.router)
     app.include_router(staff.router)
     app.include_router(report_pages.router)

@@ -31,6 +31,9 @@ DOMAIN_STATUS: dict[type[domain_errors.DomainError], int] = {
     domain_errors.NotSignedIn: 403,
     domain_errors.UnknownService: 422,
     domain_errors.NikRequired: 422,
+    domain_errors.PhoneRequired: 422,
+    domain_errors.ConsentRequired: 422,
+    domain_errors.PriorityInPerson: 422,
     domain_errors.UnknownCounter: 404,
     domain_errors.UnknownTicket: 404,
     appointments.BookingNotOffered: 403,
@@ -78,7 +81,10 @@ def error_response(
     **extra: Any,
 ) -> JSONResponse:
     messages = error_messages(code, **(params or {}))
-    lang = negotiate(request.headers.get("accept-language"))
+    # a language the caller chose for this request (e.g. a ticket's) wins over the browser's
+    lang = getattr(request.state, "language", None) or negotiate(
+        request.headers.get("accept-language")
+    )
     body = {"code": code, "message": messages[lang], "messages": messages, **extra}
     return JSONResponse(body, status_code=status, headers=headers)
 

@@ -106,3 +106,29 @@ def _closes_text(hours: DayHours | None) -> str:
     if hours is None:
         return ""
     return "24:00" if hours.closes is None else hours.closes.strftime("%H:%M")
+
+
+def is_open(office: Office, now: datetime) -> bool:
+    """Say whether the office is within its hours at `now`."""
+    local = local_time(office, now)
+    hours = hours_on(office, None, local.date())
+    return hours is not None and _within(hours, local.time())
+
+
+def next_opening(
+    office: Office, service: Service | None, now: datetime, days: int = 31
+) -> datetime | None:
+    """When tickets for `service` (None: any) may next be taken after `now`, at the earliest:
+    the opening later today, else of the next day with hours (None within `days`)."""
+    local = local_time(office, now)
+    for ahead in range(days + 1):
+        day = local.date() + timedelta(days=ahead)
+        office_hours = hours_on(office, None, day)
+        hours = hours_on(office, service, day) if service is not None else office_hours
+        if office_hours is None or hours is None:
+            continue
+        opens = max(office_hours.opens, hours.opens)
+        at = datetime.combine(day, opens, tzinfo=zone(office.timezone))
+        if at > local:
+            return at
+    return None

@@ -41,6 +41,29 @@ class PersonCapReached(DomainError):
     code = "person_cap_reached"
 
 
+class PhoneRequired(DomainError):
+    """A ticket taken from afar needs a phone number: the turn-near message is how the visitor
+    knows when to come."""
+
+    code = "phone_required"
+
+
+class ConsentRequired(DomainError):
+    """A ticket taken from afar needs consent to the messages that make it work."""
+
+    code = "consent_required"
+
+
+class PhoneCapReached(DomainError):
+    code = "phone_cap_reached"
+
+
+class PriorityInPerson(DomainError):
+    """The priority lane (UU 25/2009 art. 29) is given to people at the office, not from afar."""
+
+    code = "priority_in_person"
+
+
 class ServiceInactive(DomainError):
     code = "service_inactive"
 

@@ -52,6 +52,12 @@ class Channel(StrEnum):
     BOOKING = "booking"  # a booked visitor checked in (domain/appointments.py)
 
 
+# Ways of taking a ticket away from the office: the visitor is not in the lobby, so these share
+# one set of rules (remote_allowed, a phone with consent, the per-phone cap, no priority lane).
+REMOTE = frozenset({Channel.WEB, Channel.CHAT})
+PHONE_DAILY_CAP = 2  # open tickets one phone may hold from afar, unless the office says otherwise
+
+
 class Language(StrEnum):
     ID = "id"
     EN = "en"
@@ -146,6 +152,9 @@ class Office:
     # rate-limit overrides ("tickets_device" -> "30/minute") and the logo printed on tickets.
     limits: Mapping[str, str] = field(default_factory=dict)
     logo: bytes | None = field(default=None, repr=False)  # PNG, already shrunk for the paper
+    # Open tickets one phone may hold when taken from afar (web, chat): the office's message
+    # settings (`notify.phone_daily_cap`) set it.
+    phone_daily_cap: int = PHONE_DAILY_CAP
 
     def __post_init__(self) -> None:
         if self.number_digits not in NUMBER_DIGITS:

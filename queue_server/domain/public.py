@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import calendar
+from .estimate import EstimateRange
 from .events import CALLING, Event, EventType
-from .model import Channel, Ticket
+from .model import Channel, Language, PriorityGroup, Ticket, TicketStatus
+from .ordering import Lines, ahead_of
 from .queue import Call, OfficeQueue, refusal
 
 RESETS = frozenset({EventType.DAY_STARTED, EventType.CONFIG_CHANGED})
@@ -135,12 +138,16 @@ def reset(at: datetime) -> Change:
 def kiosk_services(state: OfficeQueue, now: datetime) -> list[dict[str, Any]]:
     """The kiosk's menu: each active service with its standard, its line and, when a ticket
     cannot be taken now (closed, past the last-ticket time, quota used up), why not."""
+    return _menu(state, now, Channel.KIOSK)
+
+
+def _menu(state: OfficeQueue, now: datetime, channel: Channel) -> list[dict[str, Any]]:
     services = sorted(state.services.values(), key=lambda s: (s.sort_order, s.code))
     menu = []
     for s in services:
         if not s.active:
             continue
-        refused = refusal(state, s, now, Channel.KIOSK)
+        refused = refusal(state, s, now, channel)
         menu.append(
             {
                 "code": s.code,
@@ -158,3 +165,35 @@ def kiosk_services(state: OfficeQueue, now: datetime) -> list[dict[str, Any]]:
             }
         )
     return menu
+
+
+def remote_services(state: OfficeQueue, now: datetime) -> list[dict[str, Any]]:
+    """The services as a phone sees them before taking a number from afar: the kiosk's menu
+    (refused as the web channel is), each with where a new ticket would stand now and, when it
+    cannot be taken, when it next may be (`next_opening`, None if not within a month)."""
+    menu = []
+    for item in _menu(state, now, Channel.WEB):
+        svc = state.services[item["code"]]
+        item["remote"] = svc.remote_allowed
+        item["ahead"], estimate = _new_ticket_wait(state, svc.code, now)
+        item["estimate"] = {"low": estimate.low, "high": estimate.high}
+        opening = None
+        if item["refusal"] is not None and svc.remote_allowed:
+            opening = calendar.next_opening(state.office, svc, now)
+        item["next_opening"] = opening
+        menu.append(item)
+    return menu
+
+
+def _new_ticket_wait(state: OfficeQueue, service: str, now: datetime) -> tuple[int, EstimateRange]:
+    """People ahead of, and the simple wait of, a normal ticket taken in `service` now."""
+    last = max(state.last_seq.values(), default=0) + 1  # behind everyone already in line
+    new = Ticket(
+        id="\uffff", token="", service=service, origin_service=service,
+        service_date=state.service_date, seq=last, number="", status=TicketStatus.WAITING,
+        priority=PriorityGroup.NONE, channel=Channel.WEB, language=Language.ID, issued_at=now,
+    )  # fmt: skip
+    everyone = [*state.tickets.values(), new]
+    ahead = ahead_of(new, everyone, state.counters.values(), state.calls, state.office.policy,
+                     lines=Lines.build(everyone, state.calls))  # fmt: skip
+    return ahead, state.simple_estimate(new, ahead)

@@ -13,6 +13,7 @@ from .estimate import EstimateRange, estimate_wait
 from .events import CALLING, Event, EventType
 from .forecast import Arrival, History, forecast_calls, stand_ins
 from .model import (
+    REMOTE,
     Channel,
     Counter,
     CounterState,
@@ -312,13 +313,45 @@ def check_can_take(state: OfficeQueue, svc: Service, now: datetime, channel: Cha
         raise errors.ServiceInactive(service=svc.code)
     if channel is Channel.BOOKING:
         return  # the booking was checked against the day's slots and quota when it was made
-    if channel in (Channel.WEB, Channel.CHAT) and not svc.remote_allowed:
+    if channel in REMOTE and not svc.remote_allowed:
         raise errors.RemoteNotAllowed(service=svc.code)
     calendar.check_can_issue(state.office, svc, now)
     walk_ins = state.last_seq.get(svc.code, 0) - state.appointments.get(svc.code, 0)
     quota = walk_in_quota(svc, svc.booking)
     if quota is not None and walk_ins >= quota:
         raise errors.QuotaReached(service=svc.code, quota=quota)
+
+
+def phone_tickets(state: OfficeQueue, phone: str) -> int:
+    """Count the open tickets `phone` holds today, however they were taken."""
+    return sum(1 for t in state.tickets.values() if t.phone == phone)
+
+
+def check_remote(
+    state: OfficeQueue,
+    channel: Channel,
+    *,
+    phone: str | None,
+    notify_consent: bool,
+    priority: PriorityGroup,
+) -> None:
+    """Raise why this visitor cannot take a ticket from afar (web, chat), if they cannot.
+
+    The visitor is not in the lobby, so they need a phone and consent to be told when their turn
+    is near, hold at most the office's number of open tickets per phone, and join the normal
+    line: the priority lane is given at the office, where staff can see who is entitled.
+    """
+    if channel not in REMOTE:
+        return
+    if priority is not PriorityGroup.NONE:
+        raise errors.PriorityInPerson()
+    if phone is None:
+        raise errors.PhoneRequired()
+    if not notify_consent:
+        raise errors.ConsentRequired()
+    cap = state.office.phone_daily_cap
+    if phone_tickets(state, phone) >= cap:
+        raise errors.PhoneCapReached(cap=cap)
 
 
 def refusal(
@@ -358,6 +391,7 @@ def issue(
     """
     svc = state.service(service)
     check_can_take(state, svc, now, channel)
+    check_remote(state, channel, phone=phone, notify_consent=notify_consent, priority=priority)
     cap = state.office.policy.person_daily_cap
     if cap is not None:
         if person_key is None and channel is not Channel.STAFF:

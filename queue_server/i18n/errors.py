@@ -30,6 +30,19 @@ ERROR_TEXT: dict[str, str] = {
     "person_cap_reached": N_(
         "Batas {cap} nomor antrean per orang per hari sudah tercapai untuk NIK ini."
     ),
+    "phone_required": N_(
+        "Isi nomor HP Anda: nomor antrean yang diambil dari luar kantor dikabari lewat "
+        "SMS/WhatsApp saat giliran Anda hampir tiba."
+    ),
+    "consent_required": N_(
+        "Centang persetujuan menerima pesan: tanpa pesan, kami tidak dapat memberi tahu Anda saat "
+        "giliran Anda hampir tiba."
+    ),
+    "phone_cap_reached": N_("Nomor HP ini sudah memegang {cap} nomor antrean aktif hari ini."),
+    "priority_in_person": N_(
+        "Jalur prioritas diberikan di kantor. Ambil nomor di kios atau sampaikan kepada petugas "
+        "saat Anda datang."
+    ),
     "service_inactive": N_("Mohon maaf, layanan {service} sedang tidak tersedia."),
     "remote_not_allowed": N_(
         "Nomor antrean layanan {service} hanya dapat diambil langsung di kantor."
@@ -90,7 +103,7 @@ ERROR_TEXT: dict[str, str] = {
     "booking_exists": N_("Nomor HP ini sudah punya janji temu untuk layanan ini pada hari itu."),
     "booking_closed": N_("Janji temu ini sudah tidak dapat diubah."),
     "booking_not_found": N_("Kode janji temu tidak ditemukan. Periksa kembali kodenya."),
-    "consent_required": N_(
+    "booking_consent_required": N_(
         "Centang persetujuan agar kami dapat mengirim kode dan pengingat ke nomor HP Anda."
     ),
     "prefix_taken": N_(

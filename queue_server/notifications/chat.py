@@ -41,7 +41,6 @@ REPLY: dict[str, str] = {
     ),
     "status": N_("Nomor {number} ({service}): {status}, {ahead} orang di depan. Pantau: {link}"),
     "none": N_("Anda tidak punya nomor antrean aktif hari ini."),
-    "phone_cap": N_("Nomor HP ini sudah memegang {cap} nomor antrean aktif hari ini."),
     "stopped": N_("Anda tidak akan dikirimi pesan lagi. Ketik ANTRE <kode> untuk mengambil nomor."),
     "info_line": N_("{code}: {name}. Dokumen: {documents}"),
     "info_remote": N_("Bisa diambil lewat pesan: {codes}."),
@@ -138,17 +137,13 @@ class Chat:
     def _take(self, office_id: int, phone: str, command: Command) -> str | None:
         if not command.argument:
             return _reply("no_code", command.lang)
-        with self.queue.db.read() as conn:
-            cap = outbox.settings_for(conn, office_id).phone_daily_cap
-            if len(self._active(conn, office_id, phone)) >= cap:
-                return _reply("phone_cap", command.lang, cap=cap)
         state = self.queue.read(office_id)
         code = next(
             (s.code for s in state.services.values()
              if command.argument in (s.code.upper(), s.prefix.upper())),
             command.argument,
         )  # fmt: skip
-        try:
+        try:  # the rules of every ticket taken from afar, the per-phone cap among them
             self.queue.issue(
                 office_id, service=code, channel=Channel.CHAT, actor=f"chat:{phone[-4:]}",
                 phone=phone, notify_consent=True, language=Language(command.lang),

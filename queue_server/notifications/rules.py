@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from queue_server.domain.events import EventType
+from queue_server.domain.model import PHONE_DAILY_CAP
 from queue_server.i18n import N_, translate
 
 
@@ -101,7 +102,7 @@ class NotifySettings:
     near_people: int = 3  # "turn near" when this many or fewer are ahead ...
     near_minutes: int | None = None  # ... or the expected wait is at most this (None: unused)
     max_attempts: int = 8  # then the message is given up and shown to staff as failed
-    phone_daily_cap: int = 2  # active tickets one phone may take by message in a day
+    phone_daily_cap: int = PHONE_DAILY_CAP  # open tickets one phone may hold from afar (web, chat)
     gateway: dict[str, Any] = field(default_factory=lambda: {"kind": "log"})
     templates: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> lang -> text
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from queue_server.domain.events import Event, EventType
 from queue_server.domain.model import (
+    PHONE_DAILY_CAP,
     BookingRules,
     Channel,
     Counter,
@@ -149,6 +150,9 @@ def office_from_row(row: Any) -> Office:
         number_digits=int(getattr(row, "number_digits", None) or 3),
         limits=dict(getattr(row, "limits", None) or {}),
         logo=getattr(row, "logo", None),
+        phone_daily_cap=int(
+            (getattr(row, "notify", None) or {}).get("phone_daily_cap") or PHONE_DAILY_CAP
+        ),
     )
 
 

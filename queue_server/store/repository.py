@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -141,13 +142,22 @@ def events_after(
     conn: Connection, office_id: int, version: int, upto: int | None = None
 ) -> list[tuple[int, Event]]:
     """Return the office's events with a version above `version` (up to `upto`), in order."""
-    stmt = select(events.c.version, events.c.type, events.c.at, events.c.payload).where(
-        events.c.office_id == office_id, events.c.version > version
+    stmt = (
+        select(events.c.version, events.c.type, events.c.at, events.c.payload, tickets.c.phone)
+        .select_from(events.outerjoin(tickets, tickets.c.id == events.c.ticket_id))
+        .where(events.c.office_id == office_id, events.c.version > version)
     )
     if upto is not None:
         stmt = stmt.where(events.c.version <= upto)
-    rows = conn.execute(stmt.order_by(events.c.version)).all()
-    return [(int(r.version), codec.event_from_payload(r.type, r.at, r.payload)) for r in rows]
+    found = []
+    for r in conn.execute(stmt.order_by(events.c.version)):
+        event = codec.event_from_payload(r.type, r.at, r.payload)
+        if r.phone is not None and event.ticket is not None:
+            # the log keeps no phone numbers; the ticket's row does, and the per-phone cap of
+            # tickets taken from afar counts them in the live state of every worker
+            event = replace(event, ticket=replace(event.ticket, phone=r.phone))
+        found.append((int(r.version), event))
+    return found
 
 
 def person_salt(conn: Connection, office_id: int, service_date: date) -> str:

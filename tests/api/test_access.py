@@ -75,6 +75,20 @@ def test_office_setup_routes_are_for_the_office_managers(client: TestClient) -> 
         assert set(rule.roles) == roles and not rule.devices and not rule.public, route
 
 
+# Pages for visitors, who hold nothing: open to everyone.
+PUBLIC_PAGES = {
+    ("GET", "/t/{token}"),
+    ("GET", "/s/{token}"),
+    ("GET", "/ambil/{office}"),  # take a number from home
+}
+
+
+def test_visitor_pages_are_public(client: TestClient) -> None:
+    rules = {(m, p): r for m, p, r in declared(client.app)}  # type: ignore[arg-type]
+    for route in PUBLIC_PAGES:
+        assert rules[route].public, route
+
+
 CALLERS: dict[str, Principal] = {
     "admin": Principal("admin", role=Role.ADMIN),
     "supervisor": Principal("kasi", role=Role.SUPERVISOR, office_id=1),

@@ -100,7 +100,7 @@ def test_refusals_are_clear(client: TestClient) -> None:
     assert book(client, "081211112222").json()["code"] == "booking_not_offered"
     enable(client)
     no_consent = book(client, "081211112222", consent=False)
-    assert no_consent.status_code == 422 and no_consent.json()["code"] == "consent_required"
+    assert no_consent.status_code == 422 and no_consent.json()["code"] == "booking_consent_required"
     assert book(client, "12").json()["code"] == "invalid_phone"
     assert book(client, "081211112222", slot="10:10").json()["code"] == "slot_unavailable"
     far = book(client, "081211112222", day=TODAY + timedelta(days=30))

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import device, login
 
 OFFICE = "/api/v1/offices/winongan"
+FROM_AFAR = {"phone": "0812-3456-7890", "notify_consent": True}  # what a phone must give
 
 
 def test_kiosk_takes_numbered_tickets_with_place_and_estimate(client: TestClient) -> None:
@@ -65,9 +66,9 @@ def test_channels_follow_the_credential(client: TestClient) -> None:
     staff = login(client, "petugas2")
     taken = client.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=staff)
     assert taken.json()["channel"] == "staff"
-    web = client.post(f"{OFFICE}/tickets", json={"service": "C"})
+    web = client.post(f"{OFFICE}/tickets", json={"service": "C", **FROM_AFAR})
     assert web.status_code == 201 and web.json()["channel"] == "web"
-    refused = client.post(f"{OFFICE}/tickets", json={"service": "A"})
+    refused = client.post(f"{OFFICE}/tickets", json={"service": "A", **FROM_AFAR})
     assert refused.status_code == 403 and refused.json()["code"] == "remote_not_allowed"
     display = device(client, "display")
     assert (
@@ -88,7 +89,7 @@ def test_tracking_shows_only_that_ticket(client: TestClient) -> None:
 
 
 def test_visitor_cancels_own_ticket(client: TestClient) -> None:
-    ticket = client.post(f"{OFFICE}/tickets", json={"service": "D"}).json()
+    ticket = client.post(f"{OFFICE}/tickets", json={"service": "D", **FROM_AFAR}).json()
     cancelled = client.post(f"/api/v1/tickets/{ticket['token']}/cancel")
     assert cancelled.status_code == 200
     assert cancelled.json()["ticket"]["status"] == "cancelled"

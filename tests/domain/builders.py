@@ -103,8 +103,10 @@ def take(
     *,
     priority: PriorityGroup = PriorityGroup.NONE,
     channel: Channel = Channel.KIOSK,
+    phone: str | None = None,
 ) -> Ticket:
-    """Issue one ticket and apply it; return the new ticket."""
+    """Issue one ticket and apply it; return the new ticket (with `phone`, the visitor agreed
+    to messages)."""
     n = next(_ids)
     events = run(
         state,
@@ -115,6 +117,8 @@ def take(
         token=f"tok{n}",
         channel=channel,
         priority=priority,
+        phone=phone,
+        notify_consent=phone is not None,
     )
     ticket = events[0].ticket
     assert ticket is not None

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from queue_server.domain import errors
-from queue_server.domain.model import Channel, QueuePolicy
+from queue_server.domain.model import REMOTE, Channel, QueuePolicy
 from queue_server.domain.queue import OfficeQueue, apply_all, cancel, issue, rollover
 
 from .builders import MONDAY, local, make_office, make_state, run, service
@@ -23,9 +23,10 @@ def capped(cap: int | None = 2) -> OfficeQueue:
 
 def take(state: OfficeQueue, code: str, person: str | None, channel: Channel = Channel.KIOSK):  # type: ignore[no-untyped-def]
     n = len(state.keys) + sum(state.last_seq.values())
+    phone = f"+62812000{n:05d}" if channel in REMOTE else None  # from afar: a phone, agreed
     events = run(
         state, issue, service=code, now=T0, ticket_id=f"t{n}", token=f"tok{n}",
-        channel=channel, person_key=person,
+        channel=channel, person_key=person, phone=phone, notify_consent=phone is not None,
     )  # fmt: skip
     return events[0].ticket
 

@@ -431,6 +431,9 @@ class OfficeDay(RuleBasedStateMachine):
             st.sampled_from([Channel.KIOSK] * 4 + [Channel.STAFF, Channel.WEB, Channel.CHAT]),
             label="channel",
         )
+        phone = data.draw(  # a few phones, so the per-phone cap of remote tickets is reached
+            st.sampled_from([None, "+6281200000001", "+6281200000002"]), label="phone"
+        )
         events = self.run(
             issue,
             service=code,
@@ -441,6 +444,8 @@ class OfficeDay(RuleBasedStateMachine):
             priority=priority,
             language=Language.ID,
             key=f"k{self.serial}",
+            phone=phone,
+            notify_consent=phone is not None,
         )
         if events is not None:
             assert [e.type for e in events] == [E.TICKET_ISSUED]

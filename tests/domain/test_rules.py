@@ -169,8 +169,8 @@ def test_unknown_and_inactive_service() -> None:
 def test_remote_channels_need_remote_allowed(channel: Channel) -> None:
     state = make_state([service("A"), service("B", remote_allowed=True)])
     with pytest.raises(errors.RemoteNotAllowed):
-        take(state, "A", T0, channel=channel)
-    assert take(state, "B", T0, channel=channel).number == "B001"
+        take(state, "A", T0, channel=channel, phone="+6281234567890")
+    assert take(state, "B", T0, channel=channel, phone="+6281234567890").number == "B001"
 
 
 @pytest.mark.parametrize("channel", [Channel.KIOSK, Channel.STAFF])

@@ -89,7 +89,7 @@ def book(
     office_id = office_of(ctx, office, who)
     ctx.gate.check_office("tickets_address", ctx.queue.office(office_id), address(request))
     if not body.consent:
-        raise ApiError(422, "consent_required", field="consent")
+        raise ApiError(422, "booking_consent_required", field="consent")
     if body.service not in ctx.queue.read(office_id).services:
         raise ApiError(404, "unknown_service", service=body.service)
     booking = bookings_of(ctx).book(

@@ -89,7 +89,14 @@ def take_ticket(
     who: Who,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Take a number: kiosks, staff for a visitor, or anyone for services that allow it."""
+    """Take a number: kiosks, staff for a visitor, or anyone for services that allow it.
+
+    Anyone (a phone, away from the office) follows the rules of every ticket taken from afar,
+    as the chat command does: the service allows it, a phone number with consent to messages,
+    at most the office's number of open tickets per phone, no priority lane.
+    """
+    if "language" in body.model_fields_set:  # refusals in the language the visitor chose
+        request.state.language = body.language.value
     office_id = office_of(ctx, office, who)
     if who.device is DeviceKind.KIOSK:
         channel = Channel.KIOSK
