@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse
 
 from queue_server import consent
 from queue_server.api.access import allow
-from queue_server.api.deps import Ctx
+from queue_server.api.deps import Ctx, Who, office_of
+from queue_server.api.errors import ApiError
 from queue_server.domain import calendar, public
 from queue_server.domain.model import Channel, Office
 from queue_server.domain.queue import OfficeQueue
@@ -85,14 +86,16 @@ def _look(state: OfficeQueue, now: datetime) -> dict[str, Any]:
 
 
 @router.get("/ambil/{office}", response_class=HTMLResponse, dependencies=[allow(public=True)])
-def remote_page(request: Request, office: str, ctx: Ctx, lang: str | None = None) -> Response:
+def remote_page(
+    request: Request, office: str, ctx: Ctx, who: Who, lang: str | None = None
+) -> Response:
     """Take a number from home: today's hours, each service's line and wait, then a phone
     number and consent; Indonesian, or English with `?lang=en`."""
     language = normalize_lang(lang)
     other = "en" if language == "id" else "id"
-    try:
-        office_id = ctx.queue.office_id(office)
-    except OfficeNotFound:
+    try:  # open to anyone; staff and devices of another office are kept to their own
+        office_id = office_of(ctx, office, who)
+    except (OfficeNotFound, ApiError):
         return pages.TemplateResponse(
             request, "remote.html", {"lang": language, "other_lang": other, "office": None},
             status_code=404,

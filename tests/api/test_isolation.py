@@ -130,6 +130,7 @@ REQUESTS: dict[tuple[str, str], tuple[dict[str, str], Any]] = {
     ("POST", "/api/v1/offices/{office}/bookings/check-in"): ({}, {"code": "ACDEFH"}),
     ("GET", "/api/v1/offices/{office}/bookings"): ({}, None),
     ("GET", "/janji/{office}"): ({}, None),
+    ("GET", "/ambil/{office}"): ({}, None),
 }
 # Ticket routes named by the ticket's token alone (the token is the visitor's credential): a
 # credential of another office must not act on them either.
