@@ -20,8 +20,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-
-def UTC() -> queue_server.store.types.UTCDateTime:  # noqa: N802
+def UTC() -> queue_server.store.types.UTCDateTime:
     return queue_server.store.types.UTCDateTime()
 
 
