@@ -23,6 +23,7 @@ from queue_server.i18n import N_, normalize_lang
 from queue_server.i18n.errors import error_messages
 from queue_server.services import alerts, printing
 from queue_server.services.auth import DeviceKind, Principal
+from queue_server.services.bookings import CODE_LENGTH, CODE_LETTERS
 from queue_server.web.pairing import paired
 from queue_server.web.templating import templates, texts
 from queue_server.web.texts import LINE_TEXT
@@ -73,7 +74,28 @@ SCRIPT_TEXT: dict[str, str] = {
     ),
     "nik_invalid": N_("NIK harus 16 angka. Periksa kembali KTP-el atau KK Anda."),
     "nik_shown": N_("NIK diisi: •••• •••• •••• {last}"),
+    "checking": N_("Mohon tunggu, kode janji temu sedang diperiksa…"),
+    "due": N_("Nomor Anda masuk antrean pukul {time}"),
+    "code_length": N_("Kode janji temu terdiri dari {n} huruf dan angka. Periksa kembali kodenya."),
+    # a check-in refused as the API words it for staff, put to the visitor at the kiosk
+    "checkin_closed": N_(
+        "Kode ini sudah dipakai untuk check-in, atau janji temunya sudah dibatalkan. Bila Anda "
+        "belum mendapat nomor antrean, silakan tanya petugas."
+    ),
+    "checkin_other_day": N_(
+        "Janji temu Anda bukan untuk hari ini. Periksa tanggal pada pesan janji temu Anda."
+    ),
 }
+
+
+def bookings_offered(ctx: Context, office_id: int) -> bool:
+    """Whether any service takes bookings: then the kiosk offers check-in."""
+    return bool(
+        ctx.queue.inspect(
+            office_id,
+            lambda state: any(s.active and s.booking.enabled for s in state.services.values()),
+        )
+    )
 
 
 def menu(ctx: Context, office_id: int) -> list[dict[str, Any]]:
@@ -101,9 +123,14 @@ def menu(ctx: Context, office_id: int) -> list[dict[str, Any]]:
     dependencies=[allow(devices=(DeviceKind.KIOSK,), page=True)],
 )
 def kiosk_page(
-    request: Request, ctx: Ctx, lang: str | None = None, service: str | None = None
+    request: Request,
+    ctx: Ctx,
+    lang: str | None = None,
+    service: str | None = None,
+    checkin: bool = False,
 ) -> Response:
-    """The touch screen. `?lang=en` shows it in English; `?service=A` opens that service."""
+    """The touch screen. `?lang=en` shows it in English; `?service=A` opens that service,
+    `?checkin=1` the check-in of a booking."""
     who = paired(ctx, request, DeviceKind.KIOSK)
     if who is None or who.office_id is None:
         return RedirectResponse("/kiosk/pair", status_code=303)
@@ -123,6 +150,9 @@ def kiosk_page(
         "print_wait_seconds": 8,
         "refresh_seconds": 30,
         "nik_cap": nik_cap,
+        "checkin": checkin,
+        "code_letters": CODE_LETTERS,
+        "code_length": CODE_LENGTH,
     }
     return pages.TemplateResponse(
         request,
@@ -136,6 +166,8 @@ def kiosk_page(
             "priorities": PRIORITY_CHOICES,
             "config": config,
             "nik_cap": nik_cap,
+            "bookings": bookings_offered(ctx, who.office_id),
+            "code_letters": CODE_LETTERS,
         },
         headers={"Cache-Control": "no-store"},
     )
@@ -146,11 +178,12 @@ def kiosk_page(
     dependencies=[allow(roles=STAFF, devices=(DeviceKind.KIOSK,))],
 )
 def kiosk_services(office: str, ctx: Ctx, who: Who) -> dict[str, Any]:
-    """The kiosk's menu now: waiting counts and which services take tickets, and why not."""
+    """The kiosk's menu now: waiting counts, which services take tickets and why not, and
+    whether booked visitors check in here."""
     office_id = office_of(ctx, office, who)
     if who.device is not DeviceKind.KIOSK and not who.is_staff:
         raise ApiError(401 if who.is_anonymous else 403, "forbidden")
-    return {"services": menu(ctx, office_id)}
+    return {"services": menu(ctx, office_id), "bookings": bookings_offered(ctx, office_id)}
 
 
 def _own_job(ctx: Context, office: str, token: str, who: Principal) -> tuple[str, dict[str, Any]]:

@@ -1,4 +1,5 @@
-// The kiosk's touch flow: start -> service (documents, priority lane, phone) -> ticket.
+// The kiosk's touch flow: start -> service (documents, priority lane, phone) -> ticket, or
+// start -> check-in of a booking (code scanned or typed) -> ticket.
 // Every text comes from the page (#kiosk-config, rendered through the server's catalog).
 import { LiveConnection } from "/static/js/antrean-live.js";
 import { aheadText, estimateText, fill } from "/static/js/antrean-text.js";
@@ -15,6 +16,7 @@ let flow = null; // {service, priority, phone, consent, nik, key}
 let idleTimer = null;
 let countdownTimer = null;
 let printRun = 0; // bumps when a new result screen starts, to stop older polls
+let checkinRun = 0; // bumps when a check-in starts or the visitor leaves, to drop stale answers
 
 // ---- screens ----------------------------------------------------------------------------
 function show(name) {
@@ -24,15 +26,24 @@ function show(name) {
   }
   updateLanguageLink();
   armIdle();
+  if (name === "checkin") $("checkin-code").focus(); // a scanner types into it
 }
 
-function goStart() {
+// Forget the visitor before: their request, print follow-up, countdown and dialogs.
+function reset() {
   flow = null;
   padDigits = "";
   printAfterNik = false;
   printRun += 1;
+  checkinRun += 1;
+  $("checkin-code").value = "";
+  $("checkin-error").textContent = "";
   clearInterval(countdownTimer);
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+}
+
+function goStart() {
+  reset();
   show("start");
 }
 
@@ -56,7 +67,9 @@ function chooseService(code) {
 function updateLanguageLink() {
   const link = $("lang-switch");
   const base = link.dataset.base;
-  link.href = flow && screen === "service" ? `${base}&service=${encodeURIComponent(flow.service)}` : base;
+  if (flow && screen === "service") link.href = `${base}&service=${encodeURIComponent(flow.service)}`;
+  else if (screen === "checkin") link.href = `${base}&checkin=1`;
+  else link.href = base;
 }
 
 async function serverUp() {
@@ -255,6 +268,114 @@ async function submit() {
   }
 }
 
+// ---- check-in of a booking: the code from the visitor's message, scanned or typed ----------
+function openCheckin() {
+  reset();
+  show("checkin");
+}
+
+function codeOf(text) {
+  // A QR may hold a link ending in the code; the server strips it too.
+  const last = text.trim().replace(/\/+$/, "").split("/").pop() || "";
+  return last.replace(/\s+/g, "").toUpperCase();
+}
+
+function codeKey(key) {
+  const input = $("checkin-code");
+  const all = input.value !== "" && input.selectionStart === 0 && input.selectionEnd === input.value.length;
+  if (key === "clear") input.value = "";
+  else if (key === "back") input.value = all ? "" : input.value.slice(0, -1);
+  else if (all) input.value = key; // the code refused is selected: typing starts afresh
+  else if (input.value.length < config.code_length) input.value += key;
+  $("checkin-error").textContent = "";
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
+}
+
+function checkinRefusal(body) {
+  const code = body && body.code;
+  if (code === "booking_closed") return T.checkin_closed;
+  if (code === "slot_unavailable") return T.checkin_other_day; // booked for another day
+  return errorText(body);
+}
+
+function backToCheckin(code, text) {
+  show("checkin");
+  const input = $("checkin-code");
+  input.value = code;
+  input.select(); // a new scan, or a key, replaces it
+  $("checkin-error").textContent = text;
+}
+
+async function checkIn() {
+  if (screen !== "checkin") return;
+  const code = codeOf($("checkin-code").value);
+  if (code.length !== config.code_length) {
+    $("checkin-error").textContent = fill(T.code_length, { n: config.code_length });
+    $("checkin-code").focus();
+    return;
+  }
+  const run = ++checkinRun;
+  $("sending-text").textContent = T.checking;
+  show("sending");
+  for (let attempt = 1; ; attempt += 1) {
+    let res = null;
+    try {
+      res = await fetch(`/api/v1/offices/${office}/bookings/check-in`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Requested-With": "antrean-kiosk",
+          "Accept-Language": config.lang,
+        },
+        body: JSON.stringify({ code }),
+      });
+    } catch {
+      res = null; // unreachable: try again (a check-in that did arrive answers "already used")
+    }
+    if (run !== checkinRun) return; // the visitor left meanwhile
+    if (res && res.ok) {
+      showResult(await res.json());
+      return;
+    }
+    if (res && res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+      const body = await res.json().catch(() => null);
+      if (run === checkinRun) backToCheckin(code, checkinRefusal(body));
+      return;
+    }
+    if (attempt >= MAX_ATTEMPTS) {
+      backToCheckin(code, T.gave_up);
+      return;
+    }
+    $("sending-text").textContent = fill(T.retrying, { n: attempt });
+    await sleep(Math.min(1000 * 2 ** (attempt - 1), 4000));
+    if (run !== checkinRun) return;
+  }
+}
+
+// A scan needs no tap first: on the start screen (or the last visitor's ticket or refusal) the
+// first character opens the check-in and lands in its field (focus moves before the key does).
+const SCAN_OPENS_CHECKIN = new Set(["start", "result", "error"]);
+function catchScan(e) {
+  if (e.ctrlKey || e.metaKey || e.altKey || document.querySelector("dialog[open]")) return;
+  const printable = e.key.length === 1 && e.key !== " ";
+  if (SCAN_OPENS_CHECKIN.has(screen) && printable && !$("checkin-open").hidden) {
+    openCheckin();
+  } else if (screen === "checkin" && document.activeElement !== $("checkin-code")) {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      checkIn();
+    } else if (printable) {
+      $("checkin-code").focus();
+    }
+  }
+}
+
+function showBookings(offered) {
+  for (const el of document.querySelectorAll("[data-bookings]")) el.hidden = !offered;
+}
+
 function showError(text, canRetry) {
   $("error-text").textContent = text;
   $("retry").hidden = !canRetry;
@@ -268,6 +389,12 @@ function showResult(ticket) {
   $("result-service").textContent = ticket.service_name ? ticket.service_name[lang] : ticket.service;
   $("result-ahead").textContent = aheadText(T, ticket.ahead);
   $("result-estimate").textContent = estimateText(T, ticket.estimate_minutes);
+  // A booked visitor early for the slot: on hold until then, when the place in line counts.
+  const later = ticket.status === "on_hold" && Boolean(ticket.due_at);
+  $("result-due").hidden = !later;
+  $("result-due").textContent = later ? fill(T.due, { time: timeFormat.format(new Date(ticket.due_at)) }) : "";
+  $("result-ahead").hidden = later;
+  $("result-estimate").hidden = later;
   $("result-qr").src = `/t/${encodeURIComponent(ticket.token)}/qr.svg`;
   const status = $("print-status");
   status.className = "print-status";
@@ -359,7 +486,11 @@ async function refreshMenu() {
       credentials: "same-origin",
       cache: "no-store",
     });
-    if (res.ok) applyMenu((await res.json()).services);
+    if (res.ok) {
+      const body = await res.json();
+      applyMenu(body.services);
+      showBookings(Boolean(body.bookings));
+    }
   } catch {
     /* the live connection shows the offline banner */
   }
@@ -394,6 +525,12 @@ const clockFormat = new Intl.DateTimeFormat(config.lang === "en" ? "en-GB" : "id
   hour: "2-digit",
   minute: "2-digit",
 });
+const timeFormat = new Intl.DateTimeFormat("en-GB", {
+  timeZone: config.timezone,
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+}); // 09:30, as the booking's message writes it
 function tickClock() {
   $("clock").textContent = clockFormat.format(new Date());
 }
@@ -412,6 +549,19 @@ function start() {
     if (target && target.dataset.action === "start") goStart();
   });
   $("print").addEventListener("click", submit);
+  $("checkin-open").addEventListener("click", openCheckin);
+  $("checkin-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    checkIn();
+  });
+  $("checkin-code").addEventListener("input", () => {
+    $("checkin-error").textContent = "";
+  });
+  document.querySelector(".code-keys").addEventListener("click", (e) => {
+    const key = e.target.closest("[data-code-key]");
+    if (key) codeKey(key.dataset.codeKey);
+  });
+  document.addEventListener("keydown", catchScan, true);
   $("retry").addEventListener("click", submit);
   $("phone-open").addEventListener("click", () => openPad("phone"));
   if ($("nik-open")) $("nik-open").addEventListener("click", () => openPad("nik"));
@@ -449,7 +599,8 @@ function start() {
     onUnauthorised: () => window.location.reload(), // revoked: back to pairing
     onStatus,
   });
-  if (config.service) chooseService(config.service);
+  if (config.checkin) openCheckin();
+  else if (config.service) chooseService(config.service);
   else show("start");
 }
 

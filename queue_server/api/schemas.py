@@ -84,6 +84,7 @@ class TicketOut(BaseModel):
     recall_count: int = 0
     tracking_url: str
     office: str
+    due_at: datetime | None = None  # a booked visitor's ticket enters the line then
 
 
 class StaffTicketOut(TicketOut):
@@ -406,6 +407,7 @@ class BookingMove(Strict):
 
 class CheckIn(Strict):
     code: str = Field(min_length=4, max_length=40)  # typed, or scanned by a keyboard-wedge reader
+    printer: int | None = Field(default=None, ge=1)  # staff: print on this kiosk's printer
 
 
 class BookingOut(BaseModel):
@@ -421,3 +423,4 @@ class BookingOut(BaseModel):
     expires_at: datetime | None = None  # a pending booking's code runs out then
     link: str
     ticket: str | None = None  # the ticket's tracking link once checked in
+    ticket_number: str | None = None  # and its number

@@ -40,6 +40,7 @@ bookings = BookingRow.__table__  # type: ignore[attr-defined]
 CODE_WINDOW = timedelta(minutes=10)  # a one-time code is valid this long; the seat is held
 CODE_TRIES = 5  # wrong codes before the booking is given up
 CODE_LETTERS = "ACDEFHJKLMNPQRTUVWXY3479"  # no 0/O, 1/I, 2/Z, 5/S, 6/G, 8/B mix-ups
+CODE_LENGTH = 6  # the kiosk's keyboard and check-in screen assume it
 OPEN = ("pending", "confirmed")  # statuses that hold a seat
 
 
@@ -105,7 +106,7 @@ def _free_seat(conn: Connection, office_id: int, service: str, day: date, slot: 
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_LETTERS) for _ in range(6))
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
 
 
 class Bookings:

@@ -9,7 +9,7 @@ the scripts bind the keys from them, and a test checks the officer guide
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,6 +56,7 @@ COUNTER_CONTROLS: tuple[Control, ...] = (
 )
 FRONT_DESK_CONTROLS: tuple[Control, ...] = (
     Control("take", N_("Ambil nomor untuk pengunjung"), "Enter", "ticket"),
+    Control("check-in", N_("Check-in janji temu"), None, "qrcode"),
 )
 PRIORITY_WORDS: dict[str, str] = {
     PriorityGroup.NONE.value: N_("Umum"),
@@ -102,6 +103,33 @@ COUNTER_TEXT: dict[str, str] = {
     "printer_timeout": N_("tidak menjawab"),
     "printer_other": N_("tidak bisa mencetak"),
     "hide": N_("Sembunyikan"),
+}
+
+
+# A booking's status in words (the statuses of services/bookings.py; "expired" is never listed).
+BOOKING_STATUS: dict[str, str] = {
+    "pending": N_("Menunggu konfirmasi kode"),
+    "confirmed": N_("Terkonfirmasi"),
+    "checking_in": N_("Sedang check-in"),
+    "checked_in": N_("Sudah check-in"),
+    "cancelled": N_("Dibatalkan"),
+    "no_show": N_("Tidak datang"),
+}
+# What staff see after checking a booked visitor in (front desk and the day's bookings).
+CHECKIN_TEXT: dict[str, str] = {
+    "taken": COUNTER_TEXT["taken"],
+    "failed": COUNTER_TEXT["failed"],
+    **LINE_TEXT,
+    "checked_in_due": N_("Nomor {number} dibuat. Nomor ini masuk antrean pukul {time}."),
+    "checkin_closed": N_(
+        "Kode ini sudah dipakai untuk check-in, atau janji temunya sudah dibatalkan."
+    ),
+    "checkin_other_day": N_("Janji temu ini bukan untuk hari ini."),
+}
+BOOKINGS_TEXT: dict[str, str] = {
+    **CHECKIN_TEXT,
+    "summary": N_("{n} janji temu · {done} sudah check-in"),
+    "check_in": N_("Check-in"),
 }
 
 
@@ -267,7 +295,8 @@ def front_desk(
         "office": found.slug,
         "lang": language,
         "controls": _controls(FRONT_DESK_CONTROLS, language),
-        "text": texts(COUNTER_TEXT, language),
+        "timezone": found.timezone,
+        "text": texts({**COUNTER_TEXT, **CHECKIN_TEXT}, language),
     }
     return pages.TemplateResponse(
         request,
@@ -282,6 +311,53 @@ def front_desk(
             "config": config,
             "who": who,
         },
+    )
+
+
+@router.get(
+    "/janji-temu", response_class=HTMLResponse, dependencies=[allow(roles=STAFF, page=True)]
+)
+def bookings_page(
+    request: Request,
+    ctx: Ctx,
+    lang: str | None = None,
+    office: str | None = None,
+    day: str | None = None,
+) -> Response:
+    """The day's bookings by slot, with a check-in for a visitor who shows their code."""
+    who = signed_in(ctx, request)
+    if who is None:
+        return _to_login(request)
+    language = normalize_lang(lang)
+    found = _office(ctx, who, office)
+    today = ctx.queue.read(found.id).service_date
+    try:
+        shown = date.fromisoformat(day) if day else today
+    except ValueError:
+        shown = today
+    config = {
+        "office": found.slug,
+        "lang": language,
+        "timezone": found.timezone,
+        "today": today.isoformat(),
+        "day": shown.isoformat(),
+        "refresh_seconds": 30,
+        "status": _words(BOOKING_STATUS, language),
+        "text": texts(BOOKINGS_TEXT, language),
+    }
+    return pages.TemplateResponse(
+        request,
+        "bookings.html",
+        {
+            "lang": language,
+            "office": found,
+            "today": today,
+            "tomorrow": today + timedelta(days=1),
+            "day": shown,
+            "config": config,
+            "who": who,
+        },
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -406,8 +482,6 @@ def messages_page(
 )
 def counter_survey(request: Request, counter: int, ctx: Ctx, lang: str | None = None) -> Response:
     """A tablet on the counter's desk: the survey for the visitor this counter just served."""
-    from datetime import timedelta
-
     from sqlalchemy import select
 
     from queue_server.services import survey

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -281,3 +281,42 @@ def test_walk_ins_stop_at_the_quota_left_after_the_bookings_share(
     checked = client.post(f"{OFFICE}/bookings/check-in", json={"code": booking["code"]},
                           headers=kiosk)  # fmt: skip
     assert checked.status_code == 201  # the booked share still gets its tickets
+
+
+def test_staff_check_in_prints_on_the_chosen_printer_and_tells_when_the_ticket_is_due(
+    client: TestClient, clock: FrozenClock, queue: QueueService
+) -> None:
+    from queue_server.store.tables import PrintJobRow
+
+    jobs = PrintJobRow.__table__  # type: ignore[attr-defined]
+    enable(client)
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    kiosk = client.post(f"{OFFICE}/devices", json={"kind": "kiosk", "name": "K1"},
+                        headers=admin).json()  # fmt: skip
+    client.post(f"{OFFICE}/devices", json={"kind": "agent", "name": "P1", "kiosk": kiosk["id"]},
+                headers=admin)  # fmt: skip
+    first = confirmed(client, "081211112222", day=TODAY, slot="10:00")
+    second = confirmed(client, "081233334444", day=TODAY, slot="10:00")
+    officer = login(client, "petugas1")
+    bad = client.post(f"{OFFICE}/bookings/check-in",
+                      json={"code": first["code"], "printer": 999}, headers=officer)  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["code"] == "unknown_printer"
+    assert client.get(f"/api/v1/bookings/{first['token']}").json()["status"] == "confirmed"
+    checked = client.post(f"{OFFICE}/bookings/check-in",
+                          json={"code": first["code"], "printer": kiosk["id"]},
+                          headers=officer)  # fmt: skip
+    assert checked.status_code == 201, checked.text
+    ticket = checked.json()
+    assert ticket["status"] == "on_hold"
+    assert datetime.fromisoformat(ticket["due_at"]) == datetime(2026, 11, 23, 3, tzinfo=UTC)
+    assert ticket["due_at"].endswith(("Z", "+00:00"))  # in UTC, as every time the API gives
+    unprinted = client.post(f"{OFFICE}/bookings/check-in",
+                            json={"code": second["code"]}, headers=officer).json()  # fmt: skip
+    with queue.db.read() as conn:
+        printed = conn.execute(select(jobs.c.ticket_id, jobs.c.kiosk_id)).all()
+    assert len(printed) == 1 and printed[0].kiosk_id == kiosk["id"]
+    walk_in = client.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=officer).json()
+    assert walk_in["due_at"] is None
+    day = {b["code"]: b for b in client.get(f"{OFFICE}/bookings", headers=officer).json()}
+    assert day[first["code"]]["ticket_number"] == ticket["number"]
+    assert day[second["code"]]["ticket_number"] == unprinted["number"]

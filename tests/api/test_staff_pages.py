@@ -33,7 +33,7 @@ def _printer(client: TestClient) -> int:
 
 def test_pages_ask_staff_to_sign_in_first(client: TestClient) -> None:
     client.cookies.clear()
-    for path in ("/loket", "/loket/1", "/meja-depan"):
+    for path in ("/loket", "/loket/1", "/meja-depan", "/janji-temu"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == f"/masuk?next={path}"
@@ -53,7 +53,24 @@ def test_signed_in_officer_sees_their_counter_screen(client: TestClient) -> None
         assert label in page.text
     assert 'aria-keyshortcuts="P"' in page.text
     assert client.get("/loket").status_code == 200
-    assert "Ambil nomor untuk pengunjung" in client.get("/meja-depan").text
+    desk = client.get("/meja-depan").text
+    assert "Ambil nomor untuk pengunjung" in desk and "Check-in janji temu" in desk
+    assert 'href="/janji-temu?office=winongan' in desk
+    assert 'href="/janji-temu?office=winongan' in client.get("/loket").text
+
+
+def test_the_days_bookings_page_in_both_languages(client: TestClient) -> None:
+    token = login(client, "petugas1")["Authorization"].split()[1]
+    client.cookies.set("antrean_session", token)
+    page = client.get("/janji-temu?day=2026-11-24")
+    assert page.status_code == 200
+    assert '"day":"2026-11-24"' in page.text and '"today":"2026-11-23"' in page.text
+    for words in ("Janji temu", "Hari ini", "Besok", "Nomor antrean", "Sudah check-in"):
+        assert words in page.text, words
+    english = client.get("/janji-temu?lang=en&day=bukan-tanggal")
+    assert '"day":"2026-11-23"' in english.text  # a broken date shows today
+    for words in ("Appointments", "Today", "Tomorrow", "Checked in", "Did not come"):
+        assert words in english.text, words
 
 
 def test_printers_reprint_and_front_desk(client: TestClient, queue: QueueService) -> None:

@@ -18,7 +18,7 @@ from queue_server.services.bookings import CODE_WINDOW, Booking, BookingNotFound
 from .. import schemas
 from ..deps import Context, Ctx, Who, address, office_of
 from ..errors import ApiError
-from .queue import ticket_out
+from .queue import office_printer, ticket_out
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
 
@@ -32,10 +32,10 @@ def booking_out(ctx: Context, booking: Booking, expires: Any = None) -> dict[str
     svc = state.services.get(booking.service)
     names = {"id": svc.name_id, "en": svc.name_en} if svc else {"id": "", "en": ""}
     base = ctx.settings.base_url()
-    ticket = None
+    ticket = number = None
     if booking.ticket_id is not None:
         found = ctx.queue.ticket_by_id(booking.office_id, booking.ticket_id)
-        ticket = f"{base}/t/{found.token}"
+        ticket, number = f"{base}/t/{found.token}", found.number
     return {
         "token": booking.token,
         "office": state.office.slug,
@@ -49,6 +49,7 @@ def booking_out(ctx: Context, booking: Booking, expires: Any = None) -> dict[str
         "expires_at": expires,
         "link": f"{base}/b/{booking.token}",
         "ticket": ticket,
+        "ticket_number": number,
     }
 
 
@@ -148,16 +149,16 @@ def cancel(token: str, ctx: Ctx) -> Response:
 )
 def check_in(office: str, body: schemas.CheckIn, ctx: Ctx, who: Who) -> dict[str, Any]:
     """A booked visitor arrived (code typed, or scanned from the QR): their ticket, printed by
-    the kiosk that read the code."""
+    the kiosk that read the code, or by the printer staff chose (`printer`)."""
     office_id = office_of(ctx, office, who)
     if who.device is DeviceKind.KIOSK:
         ctx.gate.check_office("tickets_device", ctx.queue.office(office_id), str(who.device_id))
     code = body.code.strip().upper().rsplit("/", 1)[-1]  # a QR may hold a link ending in it
+    printer = who.device_id if who.device is DeviceKind.KIOSK else None
+    if body.printer is not None and who.is_staff:  # the front desk prints for the visitor
+        printer = office_printer(ctx, office_id, body.printer)
     try:
-        view = bookings_of(ctx).check_in(
-            office_id, code, actor=who.name,
-            kiosk_id=who.device_id if who.device is DeviceKind.KIOSK else None,
-        )  # fmt: skip
+        view = bookings_of(ctx).check_in(office_id, code, actor=who.name, kiosk_id=printer)
     except BookingNotFound:
         raise ApiError(404, "booking_not_found") from None
     return ticket_out(ctx, view)

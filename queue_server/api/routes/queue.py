@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
@@ -60,7 +60,16 @@ def ticket_out(ctx: Context, view: TicketView) -> dict[str, Any]:
         "recall_count": t.recall_count,
         "tracking_url": f"{ctx.settings.base_url()}/t/{t.token}",
         "office": view.office_slug,
+        "due_at": t.due_at.astimezone(UTC) if t.due_at is not None else None,
     }
+
+
+def office_printer(ctx: Context, office_id: int, printer: int) -> int:
+    """A printer (its kiosk's id) staff chose to print on; refused unless it is the office's."""
+    with ctx.queue.db.read() as conn:
+        if printer not in {p["id"] for p in printing.printers(conn, office_id)}:
+            raise ApiError(422, "unknown_printer")
+    return printer
 
 
 def _idempotency_key(who: Principal, request: Request, header: str | None) -> str | None:
@@ -111,10 +120,7 @@ def take_ticket(
     phone = normalise(body.phone) if body.phone else None
     printer = who.device_id if channel is Channel.KIOSK else None
     if body.printer is not None and channel is Channel.STAFF:  # the front desk prints for a visitor
-        with ctx.queue.db.read() as conn:
-            if body.printer not in {p["id"] for p in printing.printers(conn, office_id)}:
-                raise ApiError(422, "unknown_printer")
-        printer = body.printer
+        printer = office_printer(ctx, office_id, body.printer)
     view, replayed = ctx.queue.issue(
         office_id,
         service=body.service,

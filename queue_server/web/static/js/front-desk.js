@@ -1,6 +1,8 @@
 // The front desk: staff take a ticket for a visitor (service, priority lane, phone) and print it
 // on a chosen printer. Enter submits; one idempotency key per visitor, reused by retries.
+// A booked visitor is checked in by their code, printed on the same printer.
 import { fill, estimateText } from "/static/js/antrean-text.js";
+import { checkIn, loadPrinters } from "/static/js/check-in.js";
 import { get } from "/static/js/staff-api.js";
 
 const config = JSON.parse(document.getElementById("desk-config").textContent);
@@ -13,17 +15,6 @@ function newKey() {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function loadPrinters() {
-  const printers = (await get(`/api/v1/offices/${office}/printers`)) ?? [];
-  for (const printer of printers) {
-    const option = document.createElement("option");
-    option.value = String(printer.id);
-    option.textContent = printer.name;
-    $("desk-printer").append(option);
-  }
-  if (printers.length > 0) $("desk-printer").value = String(printers[0].id);
 }
 
 async function take() {
@@ -80,4 +71,22 @@ for (const id of ["desk-service", "desk-priority", "desk-phone", "desk-printer"]
   });
 }
 
-loadPrinters();
+let checking = false;
+$("checkin-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (checking || !$("checkin-code").value.trim()) return;
+  checking = true;
+  $("checkin-error").textContent = "";
+  $("checkin-result").textContent = "";
+  const result = await checkIn(config, $("checkin-code").value, $("desk-printer").value);
+  checking = false;
+  if (result.ok) {
+    $("checkin-result").textContent = result.text;
+    $("checkin-code").value = "";
+  } else {
+    $("checkin-error").textContent = result.text;
+    $("checkin-code").select();
+  }
+});
+
+loadPrinters($("desk-printer"), get, office);
