@@ -1,5 +1,6 @@
 """Taking and following a ticket by text message: ANTRE <kode>, STATUS, BATAL, INFO, BERHENTI
-(and QUEUE, CANCEL, STOP in English). Replies go out through the outbox like every message."""
+(and QUEUE, CANCEL, STOP in English); JANJI (BOOKING) lists the phone's appointments and
+BATAL <kode janji> cancels one. Replies go out through the outbox like every message."""
 
 from __future__ import annotations
 
@@ -28,13 +29,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ANTRE": ("take", "id"), "ANTRI": ("take", "id"), "QUEUE": ("take", "en"),
     "STATUS": ("status", "id"), "BATAL": ("cancel", "id"), "CANCEL": ("cancel", "en"),
     "INFO": ("info", "id"), "BERHENTI": ("stop", "id"), "STOP": ("stop", "en"),
+    "JANJI": ("booking", "id"), "BOOKING": ("booking", "en"),
 }  # fmt: skip
 
 REPLY: dict[str, str] = {
     "help": N_(
         "Ketik ANTRE <kode layanan> untuk mengambil nomor antrean, STATUS untuk melihat "
-        "antrean Anda, BATAL untuk membatalkan, INFO untuk daftar layanan, BERHENTI agar tidak "
-        "dikirimi pesan lagi."
+        "antrean Anda, BATAL untuk membatalkan, JANJI untuk janji temu Anda, INFO untuk daftar "
+        "layanan, BERHENTI agar tidak dikirimi pesan lagi."
     ),
     "no_code": N_(
         "Ketik ANTRE diikuti kode layanan, misalnya ANTRE B. Ketik INFO untuk daftar layanan."
@@ -45,6 +47,8 @@ REPLY: dict[str, str] = {
     "info_line": N_("{code}: {name}. Dokumen: {documents}"),
     "info_remote": N_("Bisa diambil lewat pesan: {codes}."),
     "info_none": N_("Saat ini tidak ada layanan yang bisa diambil lewat pesan."),
+    "booking_line": N_("Janji temu {service} {day} {time}, kode {code}. Ubah/batal: {link}"),
+    "no_booking": N_("Anda tidak punya janji temu. Buat di {link}"),
 }
 STATUS_WORDS = {
     "waiting": N_("menunggu"), "called": N_("dipanggil ke loket"), "serving": N_("sedang dilayani"),
@@ -166,7 +170,47 @@ class Chat:
             ahead=view.ahead, link=f"{self.base_url}/t/{ticket.token}",
         )  # fmt: skip
 
+    def _booking(self, office_id: int, phone: str, command: Command) -> str:
+        """JANJI: the phone's coming bookings with their codes and links."""
+        from queue_server.services.bookings import Bookings
+
+        state = self.queue.read(office_id)
+        found = Bookings(self.queue, self.base_url).of_phone(office_id, phone, state.service_date)
+        if not found:
+            link = f"{self.base_url}/janji/{state.office.slug}"
+            return _reply("no_booking", command.lang, link=link)
+        lines = []
+        for booking in found[:2]:
+            svc = state.services.get(booking.service)
+            name = (
+                (svc.name_en if command.lang == "en" else svc.name_id) if svc else booking.service
+            )
+            lines.append(_reply(
+                "booking_line", command.lang, service=name, day=booking.day.isoformat(),
+                time=booking.slot.strftime("%H:%M"), code=booking.code,
+                link=f"{self.base_url}/b/{booking.token}",
+            ))  # fmt: skip
+        return "\n".join(lines)
+
+    def _cancel_booking(self, office_id: int, phone: str, command: Command) -> str | None:
+        """BATAL <kode janji>: cancel that booking, when it is this phone's."""
+        from queue_server.services.bookings import BookingClosed, Bookings
+
+        bookings = Bookings(self.queue, self.base_url)
+        state = self.queue.read(office_id)
+        mine = {b.code: b for b in bookings.of_phone(office_id, phone, state.service_date)}
+        booking = mine.get(command.argument)
+        if booking is None:
+            return error_messages("booking_not_found")[command.lang]
+        try:
+            bookings.cancel(booking.token, self.queue.clock.now())
+        except BookingClosed:
+            return error_messages("booking_closed")[command.lang]
+        return None  # the "booking cancelled" message is the answer
+
     def _cancel(self, office_id: int, phone: str, command: Command) -> str | None:
+        if len(command.argument) == 6:  # BATAL K7Q2MX: a booking's code
+            return self._cancel_booking(office_id, phone, command)
         with self.queue.db.read() as conn:
             active = self._active(conn, office_id, phone)
         if not active:

@@ -156,6 +156,17 @@ class Bookings:
             raise BookingNotFound(token)
         return _booking(row)
 
+    def of_phone(self, office_id: int, phone: str, today: date) -> list[Booking]:
+        """A phone's confirmed bookings from `today` on, soonest first (chat: JANJI, BATAL)."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(bookings)
+                .where(bookings.c.office_id == office_id, bookings.c.phone == phone)
+                .where(bookings.c.status == "confirmed", bookings.c.day >= today)
+                .order_by(bookings.c.day, bookings.c.slot)
+            ).all()
+        return [_booking(r) for r in rows]
+
     def day_list(self, office_id: int, day: date) -> list[Booking]:
         with self.db.read() as conn:
             rows = conn.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from typing import Any
 
@@ -174,3 +175,27 @@ def test_parse_and_plain() -> None:
     assert (parse("queue c").action, parse("queue c").lang) == ("take", "en")
     assert parse("").action == parse("apa kabar").action == "help"
     assert plain("08:00–15:00 … “ok”") == '08:00-15:00 ... "ok"'
+
+
+def test_janji_lists_bookings_and_batal_with_a_code_cancels_one(
+    chat: TestClient, queue: QueueService
+) -> None:
+    say(chat, "JANJI")
+    assert "/janji/winongan" in last_reply(queue)  # none yet: where to book
+    admin = login(chat, "admin", ADMIN_PASSWORD)
+    rules = {"enabled": True, "slot_minutes": 30, "capacity": 2}
+    chat.patch(f"{OFFICE}/services/A", json={"booking": rules}, headers=admin)
+    body = {"service": "A", "day": "2026-11-24", "slot": "10:00", "phone": VISITOR, "consent": True}
+    token = chat.post(f"{OFFICE}/bookings", json=body).json()["token"]
+    texted = next(m.body for m in outgoing(queue) if m.kind == "booking_otp")
+    otp = re.search(r"\b(\d{6})\b", texted)
+    assert otp is not None
+    booked = chat.post(f"/api/v1/bookings/{token}/confirm", json={"code": otp[1]}).json()
+    say(chat, "janji")
+    reply = last_reply(queue)
+    assert booked["code"] in reply and "10:00" in reply and f"/b/{token}" in reply
+    say(chat, "BATAL ZZZZZZ")  # not this phone's booking
+    assert "tidak ditemukan" in last_reply(queue)
+    say(chat, f"batal {booked['code'].lower()}")
+    assert chat.get(f"/api/v1/bookings/{token}").json()["status"] == "cancelled"
+    assert [m.kind for m in outgoing(queue)][-1] == "booking_cancel"
