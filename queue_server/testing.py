@@ -125,6 +125,14 @@ _LISTEN, _UPSTREAM = "listen 80;", "server 127.0.0.1:8000;"
 _MIME_TYPES = Path("/etc/nginx/mime.types")
 
 
+def _nofile() -> int:
+    """Open files an nginx worker may ask for: up to 65,536, within the hard limit."""
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    return 65536 if hard == resource.RLIM_INFINITY else min(65536, hard)
+
+
 def nginx_path() -> str | None:
     """Debian's nginx (`ANTREAN_NGINX` to use another), or None when it is not installed."""
     configured = os.environ.get("ANTREAN_NGINX")
@@ -203,7 +211,7 @@ class NginxProcess:
             f"""{user}worker_processes {self.workers};
 pid {self.prefix / "nginx.pid"};
 error_log {self.prefix / "error.log"} warn;
-worker_rlimit_nofile 65536;
+worker_rlimit_nofile {_nofile()};
 events {{ worker_connections 16384; }}
 http {{
     {types}
