@@ -89,6 +89,13 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port")] = None,
     workers: Annotated[int, typer.Option(help="Proses / worker processes (PostgreSQL)")] = 1,
     access_log: Annotated[bool, typer.Option(help="Log every request")] = True,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proksi tepercaya / proxies whose X-Forwarded-For is believed "
+            "(default ANTREAN_FORWARDED_ALLOW_IPS: 127.0.0.1,::1)"
+        ),
+    ] = None,
 ) -> None:
     """Jalankan server / run the server (migrates and seeds the demo office on first start)."""
     import os
@@ -100,6 +107,8 @@ def serve(
         os.environ["ANTREAN_HOST"] = host
     if port is not None:
         os.environ["ANTREAN_PORT"] = str(port)
+    if forwarded_allow_ips is not None:
+        os.environ["ANTREAN_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
     settings = Settings()
     _migrate(settings)
     for note in first_start(settings):
@@ -112,6 +121,10 @@ def serve(
         workers=workers,
         access_log=access_log,
         ws_per_message_deflate=settings.ws_compression,
+        # Behind nginx the client's address comes from X-Forwarded-For, believed only from
+        # these proxies (uvicorn takes the right-most address that is not one of them).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
         factory=False,
     )

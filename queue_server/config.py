@@ -12,6 +12,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str | None = None  # links on tickets and QR codes; default http://host:port
+    # Proxies (nginx, a load balancer) whose X-Forwarded-For / -Proto are believed: the rate
+    # limits then count the client's address instead of the proxy's (docs/deploy.md).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     admin_password: str | None = None
     demo_password: str | None = None
     seed_demo: bool = True

@@ -104,16 +104,16 @@ def create_app(
     dispatcher = PrintDispatcher(alert=hub.alert)
     fanout = PostgresFanout(database.url, queue_service) if not database.is_sqlite else None
     base_url = settings.base_url()
-    queue_service.effect_hooks.append(
-        lambda conn, office_id, state, events, now: outbox.queue_for_commit(
-            conn, office_id, state, events, now, base_url
-        )
-    )
     deliverer = Deliverer(
         database,
         clock,
         backoff_base=settings.notify_backoff_seconds,
         interval=settings.notify_interval_seconds,
+    )
+    queue_service.effect_hooks.append(
+        lambda conn, office_id, state, events, now: deliverer.queued(
+            outbox.queue_for_commit(conn, office_id, state, events, now, base_url)
+        )
     )
     if fanout is not None:
         queue_service.write_hooks.append(fanout.notify)
@@ -127,7 +127,7 @@ def create_app(
         if speaker is not None:
             queue_service.listeners.append(speaker.on_changes)
         deliverer.start()
-        queue_service.listeners.append(deliverer.wake)
+        queue_service.listeners.append(deliverer.after_commit)
         tune_gc()
         hub.start()
         dispatcher.start()
@@ -139,7 +139,7 @@ def create_app(
         try:
             yield
         finally:
-            queue_service.listeners.remove(deliverer.wake)
+            queue_service.listeners.remove(deliverer.after_commit)
             await run_in_threadpool(deliverer.stop)
             queue_service.listeners.remove(announcer.on_changes)
             if speaker is not None:

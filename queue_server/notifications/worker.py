@@ -46,6 +46,7 @@ class Deliverer:
         self.interval = interval
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._committing = threading.local()  # did this thread's transaction queue messages?
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -59,8 +60,22 @@ class Deliverer:
             self._thread.join(timeout=10)
 
     def wake(self, *_args: Any) -> None:
-        """A commit may have queued messages: look now rather than at the next tick."""
+        """Messages were queued: look now rather than at the next tick."""
         self._wake.set()
+
+    def queued(self, count: int) -> None:
+        """Inside a committing transaction: it queued `count` messages (an effect hook)."""
+        if count:
+            self._committing.queued = True
+
+    def after_commit(self, *_args: Any) -> None:
+        """A QueueService listener (the committing thread, after the commit): wake the worker
+        when that commit queued messages. Commits that queued none, and other workers' commits
+        caught up here (their own worker delivers theirs), leave it asleep: under load it would
+        otherwise claim (a write transaction) after every change."""
+        if getattr(self._committing, "queued", False):
+            self._committing.queued = False
+            self._wake.set()
 
     def _run(self) -> None:
         while not self._stop.is_set():

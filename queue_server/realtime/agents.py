@@ -84,6 +84,9 @@ class PrintDispatcher:
         if kiosk_id is None:
             await websocket.close(4403)
             return
+        # Hold the office on this worker: tickets taken through other workers reach it (and
+        # wake this agent) by LISTEN/NOTIFY only for offices it holds (realtime/fanout.py).
+        await run_in_threadpool(ctx.queue.read, office_id)
         link = _Link(kiosk_id, agent_id, websocket)
         self._links[office_id].add(link)
         link.wake.set()  # send whatever is pending now

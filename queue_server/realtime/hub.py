@@ -37,6 +37,16 @@ REVOKED = 4401  # the device's pairing was revoked: like a wrong token, it must 
 Snapshotter = Callable[["Connection"], Awaitable[dict[str, Any]]]
 
 
+@dataclass(frozen=True)
+class _Reset:
+    """Start afresh from a snapshot as of at least `version` (the day or the configuration
+    changed, or the office was (re)loaded at that version). A client whose snapshot is already
+    that new has it: the first screen of an office on a worker that had not loaded it would
+    otherwise take two snapshots in a row, the second one caused by its own first."""
+
+    version: int
+
+
 def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
@@ -128,7 +138,7 @@ class Hub:
             audience = conn.audience
             for i, (version, change) in enumerate(changes):
                 if change.reset:
-                    self._push(conn, RESYNC)
+                    self._push(conn, _Reset(version))
                     break
                 if audience.shared:
                     key = (audience, version)
@@ -241,6 +251,10 @@ class Hub:
                         conn.version = version
                         continue
                     item = RESYNC  # a hole: start again from a snapshot
+                if isinstance(item, _Reset):
+                    if conn.version >= item.version:
+                        continue  # the snapshot this client has is already that new
+                    item = RESYNC
                 if item == RESYNC:
                     snapshot = await snapshotter(conn)
                     conn.version = int(snapshot["version"])

@@ -95,22 +95,28 @@ COUNTERS: list[dict[str, Any]] = [
 ]
 
 
-def seed(admin: Admin, password: str | None = None) -> tuple[int, str]:
+def seed(
+    admin: Admin,
+    password: str | None = None,
+    *,
+    slug: str = SLUG,
+    name: str = "Kantor Kecamatan Winongan",
+    officer_prefix: str = "petugas",
+) -> tuple[int, str]:
     """Create the demo office with its services, counters and officers petugas1..4.
 
-    Return the office id and the officers' password (generated when not given).
+    Return the office id and the officers' password (generated when not given). Benchmarks seed
+    many such offices, each with its own `slug` and officers (`officer_prefix` 1..4).
     """
     password = password or secrets.token_urlsafe(9)
-    office_id = admin.create_office(
-        slug=SLUG, name="Kantor Kecamatan Winongan", timezone="Asia/Jakarta"
-    )
+    office_id = admin.create_office(slug=slug, name=name, timezone="Asia/Jakarta")
     for service in SERVICES:
         admin.create_service(office_id, service, actor="seed")
     for counter in COUNTERS:
         admin.create_counter(office_id, counter, actor="seed")
     for n in range(1, 5):
         admin.create_user(
-            username=f"petugas{n}",
+            username=f"{officer_prefix}{n}",
             password=password,
             role=Role.OFFICER,
             office_id=office_id,

@@ -141,6 +141,7 @@ class Driver:
     clock: Callable[[], float] = time.monotonic
     requests: int = 0
     slowest: float = 0.0  # seconds, the slowest answer
+    behind: float = 0.0  # seconds, the furthest the day fell behind its schedule
     _heap: list[tuple[float, int, str, Any]] = field(default_factory=list)
     _order: int = 0
 
@@ -205,6 +206,8 @@ class Driver:
             wait = start + at * 60 / self.speed - self.clock()
             if wait > 0:
                 self.sleep(wait)
+            else:
+                self.behind = max(self.behind, -wait)
             if kind == "arrive":
                 visitor = plan[payload]
                 body = {"service": visitor.service,

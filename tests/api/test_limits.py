@@ -181,3 +181,30 @@ def test_an_office_sets_its_own_tracking_limit(limited: TestClient) -> None:
 def test_the_public_office_list_is_limited_per_address(limited: TestClient) -> None:
     answers = [limited.get("/api/v1/offices-public").status_code for _ in range(5)]
     assert answers == [200, 200, 200, 200, 429]
+
+
+def _redis_up(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def test_workers_share_counts_through_redis() -> None:
+    """Several workers (or hosts) count in Redis: what one counted, the other sees. The Redis
+    client is a dependency, so the setting works on a fresh install."""
+    from queue_server.api.limits import Gate
+
+    url = "redis://127.0.0.1:6379/15"
+    settings = Settings(rate_limit_storage=url, limit_tickets_address="2/minute")
+    one, two = Gate(settings), Gate(settings)  # constructing needs the client library only
+    if not _redis_up(url):
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    key = f"test-{time.time_ns()}"
+    item = one.limits.tickets_address
+    assert one.allow(item, key)
+    assert two.allow(item, key)
+    assert not one.allow(item, key)  # the third, on either worker, is over the limit
+    one.clear(item, key)

@@ -215,3 +215,26 @@ def test_office_templates_replace_the_defaults() -> None:
     assert render(Kind.CALLED, "en", values, settings).startswith(": number B007")
     broken = NotifySettings(templates={"called": {"id": "Nomor {number"}})
     assert "B007" in render(Kind.CALLED, "id", values, broken)  # falls back to ours
+
+
+def test_the_worker_wakes_after_commits_that_queued_messages_only(
+    queue: QueueService, clock: FrozenClock, demo_office: int
+) -> None:
+    """Under load a claim after every change would be a write transaction each; commits that
+    queued nothing (most of them) leave the worker asleep until its next tick."""
+    worker = deliverer(queue, clock, FakeGateway())
+    queue.effect_hooks.append(
+        lambda conn, office_id, state, events, now: worker.queued(
+            outbox.queue_for_commit(conn, office_id, state, events, now, BASE)
+        )
+    )
+    queue.listeners.append(worker.after_commit)
+    woken = worker._wake  # the worker thread is not started: read its wake-up flag directly
+    take(queue, demo_office, "A")
+    take(queue, demo_office, "C")
+    assert not woken.is_set()
+    take(queue, demo_office, "A", phone=PHONE, notify_consent=True)
+    assert woken.is_set()  # "joined": a message to send
+    woken.clear()
+    take(queue, demo_office, "A")
+    assert not woken.is_set()

@@ -82,3 +82,29 @@ def test_calls_cross_workers_and_screens_survive_restarts(databases: Databases) 
             assert on_two.connects >= 2 and on_one.connects >= 2
             versions = on_two.versions
             assert versions == sorted(versions)
+
+
+def test_a_ticket_taken_on_one_worker_prints_through_an_agent_on_the_other(
+    databases: Databases,
+) -> None:
+    """The agent's worker has served nothing of the office when the agent connects (no job is
+    pending then); a ticket taken through the other worker still reaches it at once."""
+    from websockets.sync.client import connect
+
+    url = databases.new("postgresql")
+    with ServerProcess(url) as one, ServerProcess(url) as two:
+        admin = _call(
+            one, "/api/v1/auth/login", body={"username": "admin", "password": ADMIN_PASSWORD}
+        )
+        kiosk = _call(one, f"{OFFICE}/devices", admin["token"], {"kind": "kiosk", "name": "k"})
+        agent = _call(
+            one, f"{OFFICE}/devices", admin["token"],
+            {"kind": "agent", "name": "printer", "kiosk": kiosk["id"]},
+        )  # fmt: skip
+        socket = f"ws://127.0.0.1:{two.port}/ws/v1/offices/winongan?role=agent&token="
+        with connect(socket + agent["token"], open_timeout=10) as ws:
+            time.sleep(0.5)  # the agent is settled on worker two, nothing pending
+            ticket = _call(one, f"{OFFICE}/tickets", kiosk["token"], {"service": "A"})
+            job = json.loads(ws.recv(timeout=5))
+            assert job["type"] == "print"
+            assert job["job"]["ticket"]["number"] == ticket["number"]

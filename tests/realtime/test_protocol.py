@@ -226,3 +226,19 @@ def test_kiosk_token_cannot_follow_as_counter(client: TestClient, people: dict[s
 
 
 _ = timedelta
+
+
+def test_a_screen_that_loads_the_office_gets_one_snapshot(client: TestClient) -> None:
+    """The first screen of an office on a worker that has not loaded it yet: loading tells the
+    screens to start afresh, which the snapshot being taken already does (one, not two)."""
+    kiosk, display = device(client, "kiosk"), device(client, "display", "tv")
+    ctx = client.app.state.ctx  # type: ignore[attr-defined]
+    office_id = ctx.queue.office_id("winongan")
+    ctx.queue._states.pop(office_id, None)  # as on a worker that has not served the office yet
+    with client.websocket_connect(f"{WS}?role=display&token={_token(display)}") as ws:
+        first = receive(ws)
+        assert first["type"] == "snapshot"
+        _post(client, f"{OFFICE}/tickets", kiosk, {"service": "A"})
+        message = receive(ws)
+        assert message["type"] == "event", message["type"]
+        assert message["version"] == first["version"] + 1
