@@ -122,7 +122,9 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         announcer = Announcer(await run_in_threadpool(make_engine, settings.voice))
         _app.state.announcer = announcer
-        queue_service.listeners.append(announcer.on_changes)
+        # Each call's clip is started by the worker that committed it (not by every worker
+        # catching up): a worker asked for a clip it has not made makes it then.
+        queue_service.commit_listeners.append(announcer.on_changes)
         speaker = Speaker(announcer, settings.speaker) if settings.speaker else None
         if speaker is not None:
             queue_service.listeners.append(speaker.on_changes)
@@ -141,7 +143,7 @@ def create_app(
         finally:
             queue_service.listeners.remove(deliverer.after_commit)
             await run_in_threadpool(deliverer.stop)
-            queue_service.listeners.remove(announcer.on_changes)
+            queue_service.commit_listeners.remove(announcer.on_changes)
             if speaker is not None:
                 queue_service.listeners.remove(speaker.on_changes)
                 speaker.close()

@@ -112,7 +112,8 @@ class QueueService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
-        self.listeners: list[Listener] = []
+        self.listeners: list[Listener] = []  # every change, this worker's and other workers'
+        self.commit_listeners: list[Listener] = []  # only changes this worker committed
         self.write_hooks: list[WriteHook] = []  # run inside each committing transaction
         # ... and these with the events and the state after them (e.g. queue text messages)
         self.effect_hooks: list[EffectHook] = []
@@ -183,9 +184,13 @@ class QueueService:
                 state.service_minutes = dict(state.history.service_minutes)
 
     def _publish(
-        self, office_id: int, state: OfficeQueue, changes: list[tuple[int, Change]]
+        self,
+        office_id: int,
+        state: OfficeQueue,
+        changes: list[tuple[int, Change]],
+        listeners: list[Listener] | None = None,
     ) -> None:
-        for listener in self.listeners:
+        for listener in self.listeners if listeners is None else listeners:
             try:
                 listener(office_id, state, changes)
             except Exception:
@@ -309,7 +314,9 @@ class QueueService:
                 state.version = version + len(events) - 1
                 versions = range(version, version + len(events))
                 numbered = list(zip(versions, events, strict=True))
-                self._publish(office_id, state, list(zip(versions, changes, strict=True)))
+                published = list(zip(versions, changes, strict=True))
+                self._publish(office_id, state, published)
+                self._publish(office_id, state, published, self.commit_listeners)
             assert state is not None
             for job, start, count in slices:
                 committed = Committed(numbered[start : start + count])
