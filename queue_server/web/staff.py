@@ -256,7 +256,8 @@ def counter_page(
         "priority": _words(PRIORITY_WORDS, language),
         "channel": _words(CHANNEL_WORDS, language),
         "status": _words(STATUS_WORDS, language),
-        "text": texts(COUNTER_TEXT, language),
+        "timezone": found.timezone,
+        "text": texts({**COUNTER_TEXT, **CHECKIN_TEXT}, language),
     }
     controls = {c["action"]: c for c in config["controls"]}
     return pages.TemplateResponse(

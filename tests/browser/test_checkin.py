@@ -272,3 +272,20 @@ def test_the_days_bookings_for_staff_with_check_in(
     english.locator("#summary").filter(has_text="3 appointments · 3 checked in").wait_for()
     assert english.locator("#bookings-rows").get_by_text("Checked in").count() == 3
     assert_accessible(english, "day's bookings (en)")
+
+
+def test_a_counter_checks_a_booked_visitor_in(
+    browser: Any, site: Site, zone: str, contexts: list[Any]
+) -> None:
+    booking = book_today(site, zone, "081211110009")
+    page = staff_page(browser, site, contexts, "/loket/2")
+    page.locator("#live-status").wait_for(state="hidden")
+    page.locator("#checkin-code").fill(booking["code"])
+    page.get_by_role("button", name="Check-in", exact=True).click()
+    page.locator("#message").filter(has_text="masuk antrean pukul").wait_for()
+    found = site.api("GET", f"/api/v1/bookings/{booking['token']}", token="")
+    assert found["status"] == "checked_in"
+    page.locator("#checkin-code").fill(booking["code"])  # twice: refused in words
+    page.get_by_role("button", name="Check-in", exact=True).click()
+    page.locator("#message").filter(has_text="sudah dipakai untuk check-in").wait_for()
+    assert_accessible(page, "counter check-in")

@@ -3,6 +3,7 @@
 // "Panggil berikutnya" at once get two different visitors.
 import { LiveConnection, renderStatusBanner } from "/static/js/antrean-live.js";
 import { fill } from "/static/js/antrean-text.js";
+import { checkIn } from "/static/js/check-in.js";
 import { bindShortcuts, get, post } from "/static/js/staff-api.js";
 
 const config = JSON.parse(document.getElementById("counter-config").textContent);
@@ -283,4 +284,15 @@ new LiveConnection({
     render();
   },
   onStatus: (status) => renderStatusBanner($("live-status"), status, T),
+});
+
+// A booked visitor shows their code at the counter: check them in here (the ticket joins the
+// line at the booked time; the officer calls it like any other).
+$("checkin-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const input = $("checkin-code");
+  const done = await checkIn(config, input.value, null);
+  say(done.text);
+  if (done.ok) input.value = "";
+  else input.select();
 });
