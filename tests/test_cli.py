@@ -78,7 +78,9 @@ def test_serve_answers_with_the_demo_office(tmp_path: Path) -> None:
     with ServerProcess(f"sqlite:///{tmp_path / 'serve.db'}") as server:
         request = urllib.request.Request(
             server.url + "/api/v1/offices/winongan/tickets",
-            data=json.dumps({"service": "C"}).encode(),
+            data=json.dumps(
+                {"service": "C", "phone": "081234567890", "notify_consent": True}
+            ).encode(),
             headers={"Content-Type": "application/json"},
             method="POST",
         )

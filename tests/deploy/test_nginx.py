@@ -107,16 +107,19 @@ def test_rate_limits_count_the_client_behind_nginx(proxied: Proxied) -> None:
     """A phone's tickets count against its own address, which nginx forwards and uvicorn
     believes from nginx alone: a forged X-Forwarded-For does not buy a fresh budget."""
     path = f"/api/v1/offices/{OFFICE}/tickets"
-    body = {"service": "C"}  # a service phones may take tickets for
+    phones = iter(f"08123400{n:04d}" for n in range(100))
+
+    def body() -> dict[str, object]:  # a service phones may take tickets for; a phone each
+        return {"service": "C", "phone": next(phones), "notify_consent": True}
 
     def take(source: str, forged: str | None = None) -> int:
         headers = {"X-Forwarded-For": forged} if forged else {}
-        return proxied.request("POST", path, body, headers, source=source)[0]
+        return proxied.request("POST", path, body(), headers, source=source)[0]
 
     assert take("127.0.0.2", forged="203.0.113.1") == 201
     assert take("127.0.0.2", forged="203.0.113.2") == 201
     status, headers, raw = proxied.request(
-        "POST", path, body, {"X-Forwarded-For": "203.0.113.3"}, source="127.0.0.2"
+        "POST", path, body(), {"X-Forwarded-For": "203.0.113.3"}, source="127.0.0.2"
     )
     assert status == 429, raw[:200]
     assert int(headers["retry-after"]) >= 1
