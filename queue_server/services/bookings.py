@@ -219,12 +219,7 @@ class Bookings:
         ).scalar_one()
         if mine:
             raise AlreadyBooked(service=svc.code)
-        key = slot.strftime("%H:%M")
-        taken = self._taken(conn, office.id, svc.code, day, now)
-        rules.check_bookable(
-            office, svc, svc.booking, now, day, slot, taken.get(key, 0), sum(taken.values())
-        )
-        seat = _free_seat(conn, office.id, svc.code, day, key)
+        key, seat = self._seat(conn, office, svc, day, slot, now)
         booking_id = uuid.uuid4().hex
         values = {
             "id": booking_id, "office_id": office.id, "service": svc.code, "day": day,
@@ -236,6 +231,19 @@ class Bookings:
         conn.execute(bookings.insert().values(**values))
         row = conn.execute(select(bookings).where(bookings.c.id == booking_id)).one()
         return _booking(row)
+
+    def _seat(
+        self, conn: Connection, office: Office, svc: Service, day: date, slot: time,
+        now: datetime,
+    ) -> tuple[str, int]:  # fmt: skip
+        """Check the slot takes one more booking now (call with the service locked); return
+        the slot's key and the seat to hold."""
+        key = slot.strftime("%H:%M")
+        taken = self._taken(conn, office.id, svc.code, day, now)
+        rules.check_bookable(
+            office, svc, svc.booking, now, day, slot, taken.get(key, 0), sum(taken.values())
+        )
+        return key, _free_seat(conn, office.id, svc.code, day, key)
 
     def _lock_service(self, conn: Connection, office_id: int, service: str) -> None:
         """One booking at a time per service (PostgreSQL; SQLite writes one at a time anyway)."""
@@ -307,12 +315,7 @@ class Bookings:
             self._lock_service(conn, office.id, svc.code)
             b = bookings.c
             conn.execute(update(bookings).where(b.id == row.id).values(seat=None))
-            key = slot.strftime("%H:%M")
-            taken = self._taken(conn, office.id, svc.code, day, now)
-            rules.check_bookable(
-                office, svc, svc.booking, now, day, slot, taken.get(key, 0), sum(taken.values())
-            )
-            seat = _free_seat(conn, office.id, svc.code, day, key)
+            key, seat = self._seat(conn, office, svc, day, slot, now)
             conn.execute(
                 update(bookings)
                 .where(b.id == row.id)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 
 from queue_server.api.access import STAFF, allow
 from queue_server.domain.model import Language
+from queue_server.domain.queue import OfficeQueue
 from queue_server.phones import mask, normalise
 from queue_server.services.auth import DeviceKind
 from queue_server.services.bookings import CODE_WINDOW, Booking, BookingNotFound, Bookings
@@ -27,8 +28,10 @@ def bookings_of(ctx: Context) -> Bookings:
     return Bookings(ctx.queue, ctx.settings.base_url())
 
 
-def booking_out(ctx: Context, booking: Booking, expires: Any = None) -> dict[str, Any]:
-    state = ctx.queue.read(booking.office_id)
+def booking_out(
+    ctx: Context, booking: Booking, expires: Any = None, state: OfficeQueue | None = None
+) -> dict[str, Any]:
+    state = state if state is not None else ctx.queue.read(booking.office_id)
     svc = state.services.get(booking.service)
     names = {"id": svc.name_id, "en": svc.name_en} if svc else {"id": "", "en": ""}
     base = ctx.settings.base_url()
@@ -172,5 +175,6 @@ def check_in(office: str, body: schemas.CheckIn, ctx: Ctx, who: Who) -> dict[str
 def day_bookings(office: str, ctx: Ctx, who: Who, day: date | None = None) -> list[Any]:
     """The day's bookings (today by default), phone numbers masked."""
     office_id = office_of(ctx, office, who)
-    when = day or ctx.queue.read(office_id).service_date
-    return [booking_out(ctx, b) for b in bookings_of(ctx).day_list(office_id, when)]
+    state = ctx.queue.read(office_id)  # once for the whole list
+    when = day or state.service_date
+    return [booking_out(ctx, b, state=state) for b in bookings_of(ctx).day_list(office_id, when)]
