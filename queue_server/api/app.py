@@ -224,9 +224,11 @@ def create_app(
 
     @app.get("/healthz", tags=["health"], dependencies=[allow(public=True)])
     def healthz() -> dict[str, str]:
+        """Up and reading its database. `rate_limits` says "per_worker" while the shared
+        rate-limit store (Redis) is not answering: the office works, limits hold per worker."""
         with database.read() as conn:
             conn.exec_driver_sql("SELECT 1")
-        return {"status": "ok"}
+        return {"status": "ok", "rate_limits": "per_worker" if ctx.gate.degraded else "shared"}
 
     return app
 

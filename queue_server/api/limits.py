@@ -15,21 +15,35 @@ office's kiosks taking more tickets a minute); the others are the server's alone
 are counted per office: one office's visitors never spend another's budget. The override is
 read from the office as the queue service holds it loaded, so checking costs no query, and a
 change applies at once (on other workers, at their next read of the office).
+
+If the shared store stops answering (Redis down), the office does not stop: each worker counts
+in its own memory until the store answers again (tried every RETRY_SHARED seconds), and says so
+in the log once. Limits then hold per worker rather than across them, which is the lesser harm
+than refusing every kiosk ticket with a 500.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from limits import RateLimitItem, parse, storage, strategies
+from limits.errors import StorageError
 
 from queue_server.config import Settings
 from queue_server.domain.model import Office
 
 from .errors import ApiError
+
+log = logging.getLogger(__name__)
+RETRY_SHARED = 30.0  # seconds between tries of a shared store that stopped answering
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,11 +86,44 @@ def _parsed(text: str) -> RateLimitItem:
 class Gate:
     """Counts requests against limits and refuses those over them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = Limits.from_settings(settings)
+        shared = not settings.rate_limit_storage.startswith("memory://")
+        options = {"wrap_exceptions": True, "socket_connect_timeout": 0.5, "socket_timeout": 0.5}
         self._limiter = strategies.MovingWindowRateLimiter(
-            storage.storage_from_string(settings.rate_limit_storage)
+            storage.storage_from_string(settings.rate_limit_storage, **(options if shared else {}))
         )
+        self._local = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+        self._clock = clock
+        self._down_since: float | None = None  # when the shared store last failed
+        self._lock = threading.Lock()
+
+    @property
+    def degraded(self) -> bool:
+        """Whether counts are kept per worker because the shared store is not answering."""
+        return self._down_since is not None
+
+    def _use(self, act: Callable[[strategies.MovingWindowRateLimiter], T]) -> T:
+        """Run `act` on the shared limiter, or on this worker's own while the shared is down."""
+        down = self._down_since
+        if down is not None and self._clock() - down < RETRY_SHARED:
+            return act(self._local)
+        try:
+            result = act(self._limiter)
+        except StorageError as failed:
+            with self._lock:
+                if self._down_since is None:
+                    log.warning(
+                        "rate-limit store not answering (%s); counting per worker until it is back",
+                        failed.storage_error,
+                    )
+                self._down_since = self._clock()
+            return act(self._local)
+        if down is not None:
+            with self._lock:
+                self._down_since = None
+            log.warning("rate-limit store answering again; counts are shared again")
+        return result
 
     def for_office(self, name: str, office: Office) -> RateLimitItem:
         """The office's own limit called `name` where it set one, else the server's."""
@@ -100,28 +147,28 @@ class Gate:
         return self.allow(self.for_office(name, office), f"office:{office.id}", *key)
 
     def _retry_after(self, item: RateLimitItem, *key: str) -> str:
-        reset = self._limiter.get_window_stats(item, *key).reset_time
+        reset = self._use(lambda limiter: limiter.get_window_stats(item, *key)).reset_time
         return str(max(1, math.ceil(reset - time.time())))
 
     def check(self, item: RateLimitItem, *key: str) -> None:
         """Count one request; refuse it (429) when it is over the limit."""
-        if not self._limiter.hit(item, *key):
+        if not self._use(lambda limiter: limiter.hit(item, *key)):
             wait = self._retry_after(item, *key)
             raise ApiError(429, "rate_limited", headers={"Retry-After": wait})
 
     def allow(self, item: RateLimitItem, *key: str) -> bool:
         """Count one request; whether it is within the limit (for callers that drop, not 429)."""
-        return bool(self._limiter.hit(item, *key))
+        return bool(self._use(lambda limiter: limiter.hit(item, *key)))
 
     def refuse_if_spent(self, item: RateLimitItem, *key: str) -> None:
         """Refuse (429) without counting when the limit is already used up (a lockout)."""
-        if not self._limiter.test(item, *key):
+        if not self._use(lambda limiter: limiter.test(item, *key)):
             wait = self._retry_after(item, *key)
             raise ApiError(429, "locked_out", headers={"Retry-After": wait})
 
     def count(self, item: RateLimitItem, *key: str) -> None:
         """Count one event (a failed sign-in) without refusing anything now."""
-        self._limiter.hit(item, *key)
+        self._use(lambda limiter: limiter.hit(item, *key))
 
     def clear(self, item: RateLimitItem, *key: str) -> None:
-        self._limiter.clear(item, *key)
+        self._use(lambda limiter: limiter.clear(item, *key))

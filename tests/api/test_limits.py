@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from queue_server.api.app import create_app
+from queue_server.api.errors import ApiError
 from queue_server.clock import FrozenClock
 from queue_server.config import Settings
 from queue_server.store.db import Database
@@ -208,3 +209,41 @@ def test_workers_share_counts_through_redis() -> None:
     assert two.allow(item, key)
     assert not one.allow(item, key)  # the third, on either worker, is over the limit
     one.clear(item, key)
+
+
+def test_a_rate_limit_store_that_stops_answering_does_not_stop_the_office(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Redis down: limits are counted per worker (still refusing past them) instead of every
+    limited request answering 500; the shared store is tried again after a while."""
+    from queue_server.api.limits import RETRY_SHARED, Gate
+
+    now = [1000.0]
+    settings = Settings(
+        rate_limit_storage="redis://127.0.0.1:1/0", limit_tickets_address="2/minute"
+    )
+    gate = Gate(settings, clock=lambda: now[0])
+    item = gate.limits.tickets_address
+    with caplog.at_level("WARNING", logger="queue_server.api.limits"):
+        assert gate.allow(item, "a") and gate.allow(item, "a")
+        assert not gate.allow(item, "a")  # still limited, in this worker's memory
+    assert gate.degraded
+    assert sum("not answering" in r.getMessage() for r in caplog.records) == 1  # said once
+    with pytest.raises(ApiError) as refused:
+        gate.check(item, "a")
+    assert refused.value.status == 429 and "Retry-After" in (refused.value.headers or {})
+    now[0] += RETRY_SHARED + 1  # time to try the shared store again: still down, still counting
+    assert not gate.allow(item, "a")
+    assert gate.degraded
+
+
+def test_health_says_when_limits_are_counted_per_worker(
+    database: Database, clock: FrozenClock, demo_office: int
+) -> None:
+    settings = Settings(database_url=database.url, rate_limit_storage="redis://127.0.0.1:1/0")
+    app = create_app(settings, clock=clock, database=database, rollover_every=None)
+    with TestClient(app) as client:
+        assert client.get("/healthz").json() == {"status": "ok", "rate_limits": "shared"}
+        answers = [client.get("/api/v1/offices-public").status_code for _ in range(2)]
+        assert answers == [200, 200]  # not 500
+        assert client.get("/healthz").json()["rate_limits"] == "per_worker"
