@@ -35,6 +35,9 @@ from .backends import Printer, PrintError, from_spec
 from .layout import PAPER_58, PAPER_80, Paper, TicketData, layout
 
 log = logging.getLogger("antrean.print_agent")
+# The print-job fields this agent understands (the server's printing.AGENT_PROTOCOL): 2 adds the
+# office logo and a booked visitor's joins_at. Told to the server when connecting.
+PROTOCOL = 2
 PRINTING, PRINTED, FAILED = "printing", "printed", "failed"
 
 
@@ -97,7 +100,9 @@ class Agent:
             try:
                 office = await asyncio.to_thread(self._office)
                 base = self.server.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-                query = urllib.parse.urlencode({"role": "agent", "token": self.token})
+                query = urllib.parse.urlencode(
+                    {"role": "agent", "token": self.token, "protocol": PROTOCOL}
+                )
                 async with connect(f"{base}/ws/v1/offices/{office}?{query}") as ws:
                     log.info("connected to %s", self.server)
                     backoff = 0.2
@@ -131,6 +136,8 @@ class Agent:
         fields = dict(job["ticket"])
         fields["issued_at"] = datetime.fromisoformat(fields["issued_at"])
         fields["office_logo"] = _logo(fields.get("office_logo"))
+        if fields.get("joins_at"):
+            fields["joins_at"] = datetime.fromisoformat(fields["joins_at"])
         document = layout(TicketData(**fields, reprint=reprint), self.paper)
         try:
             await asyncio.to_thread(self.printer.print_document, document)

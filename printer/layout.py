@@ -26,6 +26,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead_none": "Tidak ada antrean di depan Anda",
         "estimate": "Perkiraan menunggu: {low}–{high} menit",
         "estimate_upto": "Perkiraan menunggu: hingga {high} menit",
+        "joins_at": "Janji temu: masuk antrean pukul {time}",
         "documents": "Bawa dokumen:",
         "track": "Pantau antrean Anda:",
         "footer": "Terima kasih, semoga hari Anda menyenangkan",
@@ -38,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead_none": "No one is ahead of you",
         "estimate": "Estimated wait: {low}–{high} min",
         "estimate_upto": "Estimated wait: up to {high} min",
+        "joins_at": "Appointment: you join the queue at {time}",
         "documents": "Please bring:",
         "track": "Track your queue:",
         "footer": "Thank you, have a nice day",
@@ -203,6 +205,9 @@ class TicketData:
     estimate_high: int | None = None
     documents: Sequence[str] = field(default=())
     tracking_url: str | None = None
+    # A booked visitor who checked in before the slot: the line is joined then, so the ticket
+    # says when instead of people ahead and a wait (aware, shown in the office's zone).
+    joins_at: datetime | None = None
     # None prints the language's default, "Terima kasih, semoga hari Anda menyenangkan" in id.
     footer: str | None = None
     language: Language = "id"
@@ -220,6 +225,8 @@ class TicketData:
             raise ValueError(f"language must be one of {sorted(LABELS)}, not {self.language!r}")
         if not self.number.strip():
             raise ValueError("number must not be empty")
+        if self.joins_at is not None and self.joins_at.utcoffset() is None:
+            raise ValueError("joins_at must be timezone-aware")
         if self.ahead < 0:
             raise ValueError("ahead must not be negative")
         if (self.estimate_low is None) != (self.estimate_high is None):
@@ -330,8 +337,16 @@ def layout(ticket: TicketData, paper: Paper = PAPER_80) -> Document:
     out += _lines(number, paper, size=_number_size(number, paper), bold=True)
     out += _service_lines(ticket.service_name, paper)
     out.append(Rule())
-    out += _lines(_ahead_text(ticket.ahead, labels), paper)
-    if ticket.estimate_low is not None and ticket.estimate_high is not None:
+    if ticket.joins_at is not None:
+        local = ticket.joins_at.astimezone(ZoneInfo(ticket.timezone))
+        out += _lines(labels["joins_at"].format(time=local.strftime("%H:%M")), paper, bold=True)
+    else:
+        out += _lines(_ahead_text(ticket.ahead, labels), paper)
+    if (
+        ticket.joins_at is None
+        and ticket.estimate_low is not None
+        and ticket.estimate_high is not None
+    ):
         low, high = ticket.estimate_low, ticket.estimate_high
         key = "estimate" if low < high else "estimate_upto"
         out += _lines(labels[key].format(low=low, high=high), paper)

@@ -34,6 +34,7 @@ class _Link:
     websocket: WebSocket | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     sent: set[str] = field(default_factory=set)
+    protocol: int = 1  # what the agent understands (printing.AGENT_PROTOCOL)
 
 
 class PrintDispatcher:
@@ -87,7 +88,7 @@ class PrintDispatcher:
         # Hold the office on this worker: tickets taken through other workers reach it (and
         # wake this agent) by LISTEN/NOTIFY only for offices it holds (realtime/fanout.py).
         await run_in_threadpool(ctx.queue.read, office_id)
-        link = _Link(kiosk_id, agent_id, websocket)
+        link = _Link(kiosk_id, agent_id, websocket, protocol=_protocol(websocket))
         self._links[office_id].add(link)
         link.wake.set()  # send whatever is pending now
         sender = asyncio.create_task(self._send(websocket, ctx, office_id, link))
@@ -102,7 +103,9 @@ class PrintDispatcher:
         while True:
             await link.wake.wait()
             link.wake.clear()
-            messages = await run_in_threadpool(_pending_messages, ctx, office_id, link.kiosk_id)
+            messages = await run_in_threadpool(
+                _pending_messages, ctx, office_id, link.kiosk_id, link.protocol
+            )
             for message in messages:
                 if message["job"]["id"] not in link.sent:
                     link.sent.add(message["job"]["id"])
@@ -139,7 +142,15 @@ def _kiosk_of(ctx: Any, agent_id: int) -> int | None:
         return printing.agent_kiosk(conn, agent_id)
 
 
-def _pending_messages(ctx: Any, office_id: int, kiosk_id: int) -> list[dict[str, Any]]:
+def _protocol(websocket: WebSocket) -> int:
+    """The protocol the agent says it speaks: agents from before protocols existed say none."""
+    text = websocket.query_params.get("protocol", "1")
+    return max(1, min(int(text), printing.AGENT_PROTOCOL)) if text.isdigit() else 1
+
+
+def _pending_messages(
+    ctx: Any, office_id: int, kiosk_id: int, protocol: int
+) -> list[dict[str, Any]]:
     with ctx.queue.db.read() as conn:
         jobs = printing.pending(conn, kiosk_id)
     if not jobs:
@@ -148,7 +159,9 @@ def _pending_messages(ctx: Any, office_id: int, kiosk_id: int) -> list[dict[str,
     return list(
         ctx.queue.inspect(
             office_id,
-            lambda state: [printing.job_message(j, r, t, state, base, now) for j, r, t in jobs],
+            lambda state: [
+                printing.job_message(j, r, t, state, base, now, protocol) for j, r, t in jobs
+            ],
         )
     )
 

@@ -62,9 +62,17 @@ def pending(conn: Connection, kiosk_id: int) -> list[tuple[str, bool, Ticket]]:
     return result
 
 
+# What a print agent understands, sent as `protocol` when it connects (none: 1).
+# 1: the ticket's text fields. 2: also the office logo (base64) and a booked visitor's joins_at.
+# An agent is sent only the fields of its protocol: older agents stop on a field they do not
+# know (TicketData(**fields)), so a server upgrade never stops an office's printing.
+AGENT_PROTOCOL = 2
+
+
 def job_message(
-    job_id: str, reprint: bool, stored: Ticket, state: OfficeQueue, base_url: str, now: datetime
-) -> dict[str, Any]:
+    job_id: str, reprint: bool, stored: Ticket, state: OfficeQueue, base_url: str, now: datetime,
+    protocol: int = AGENT_PROTOCOL,
+) -> dict[str, Any]:  # fmt: skip
     """What the agent needs to lay the ticket out (printer.layout.TicketData's fields)."""
     ticket = state.tickets.get(stored.id, stored)
     service = state.services.get(ticket.service)
@@ -90,15 +98,19 @@ def job_message(
                 "documents": list(service.documents) if service else [],
                 "tracking_url": f"{base_url}/t/{ticket.token}",
                 "language": ticket.language.value,
-                # The logo (small: shrunk when uploaded) as base64, only when there is one.
-                **(
-                    {"office_logo": base64.b64encode(state.office.logo).decode("ascii")}
-                    if state.office.logo
-                    else {}
-                ),
+                **(_since_protocol_2(ticket, state) if protocol >= 2 else {}),
             },
         },
     }
+
+
+def _since_protocol_2(ticket: Ticket, state: OfficeQueue) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if state.office.logo:  # small: shrunk when uploaded
+        fields["office_logo"] = base64.b64encode(state.office.logo).decode("ascii")
+    if ticket.id in state.early and ticket.due_at is not None:  # checked in before the slot
+        fields["joins_at"] = ticket.due_at.isoformat()
+    return fields
 
 
 def confirm(conn: Connection, job_id: str, kiosk_id: int, now: datetime) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -195,6 +196,30 @@ def test_check_in_early_waits_then_goes_ahead_of_walk_ins(
     assert later["number"] != called["number"]
     day = client.get(f"{OFFICE}/bookings", headers=officer).json()
     assert [b["status"] for b in day] == ["checked_in"] and day[0]["ticket"]
+
+
+def test_an_early_visitors_printed_ticket_says_when_they_join_the_line(
+    client: TestClient, clock: FrozenClock, queue: QueueService
+) -> None:
+    """Agents speaking protocol 2 are told the time; older ones get the fields they know."""
+    from queue_server.services.printing import job_message
+
+    enable(client)
+    booking = confirmed(client, "081211112222", day=TODAY, slot="10:00")
+    clock.at += timedelta(minutes=30)  # 09:30
+    checked = client.post(f"{OFFICE}/bookings/check-in", json={"code": booking["code"]},
+                          headers=device(client, "kiosk", name="kios")).json()  # fmt: skip
+    office_id = _office_id(client)
+    state = queue.read(office_id)
+    ticket = next(t for t in state.tickets.values() if t.token == checked["token"])
+    now = clock.now()
+    sent = job_message("j1", False, ticket, state, "http://x", now)["job"]["ticket"]
+    joins = datetime.fromisoformat(sent["joins_at"]).astimezone(ZoneInfo("Asia/Jakarta"))
+    assert joins.strftime("%H:%M") == "10:00"
+    assert (
+        "joins_at"
+        not in job_message("j1", False, ticket, state, "http://x", now, 1)["job"]["ticket"]
+    )
 
 
 @pytest.mark.parametrize("late", ["walk_in", "no_show"])

@@ -129,6 +129,9 @@ def test_print_jobs_carry_the_logo(
     ticket = state.tickets[ticket.id]
     sent = job_message("j1", False, ticket, state, "http://x", now)["job"]["ticket"]
     assert base64.b64decode(sent["office_logo"]) == client.get(LOGO, headers=boss).content
+    # An agent from before the logo (protocol 1) would read it as a path and stop printing.
+    old = job_message("j1", False, ticket, state, "http://x", now, protocol=1)["job"]["ticket"]
+    assert "office_logo" not in old
 
 
 @pytest.mark.parametrize("paper", ["58", "80"])

@@ -57,3 +57,22 @@ def test_a_job_without_a_logo_or_with_a_garbled_one_prints_without(tmp_path: Pat
         printer, socket = _print(tmp_path, job)
         assert socket.sent == [{"type": "printed", "job": job["id"]}]
         assert not any(isinstance(e, LogoElement) for e in printer.documents[0])
+
+
+def test_a_booked_visitors_ticket_says_when_they_join_the_line(tmp_path: Path) -> None:
+    from printer.layout import Text
+
+    job = _job("j5", joins_at="2026-11-23T03:00:00+00:00", ahead=4, estimate_low=5,
+               estimate_high=10)  # fmt: skip
+    printer, socket = _print(tmp_path, job)
+    assert socket.sent == [{"type": "printed", "job": "j5"}]
+    lines = " ".join(e.text for e in printer.documents[0] if isinstance(e, Text))
+    assert "masuk antrean pukul 10:00" in lines  # 03:00 UTC is 10:00 WIB
+    assert "Perkiraan menunggu" not in lines and "Di depan Anda" not in lines
+
+
+def test_the_agent_tells_the_server_what_it_understands() -> None:
+    from printer.agent import PROTOCOL
+    from queue_server.services.printing import AGENT_PROTOCOL
+
+    assert PROTOCOL == AGENT_PROTOCOL  # raise both together when a field is added

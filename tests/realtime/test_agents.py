@@ -83,3 +83,30 @@ def test_only_agents_follow_as_agents(client: TestClient) -> None:
     ):
         receive(ws)
     assert closed.value.code == 4403
+
+
+def test_an_agent_is_sent_only_the_fields_its_protocol_knows(client: TestClient) -> None:
+    """An agent from before the logo (no `protocol`) stops on a field it does not know, so it is
+    never sent one; an agent saying protocol=2 gets the office logo."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    picture = io.BytesIO()
+    Image.new("L", (60, 20), 0).save(picture, format="PNG")
+    logo = client.put(f"{OFFICE}/logo", content=picture.getvalue(),
+                      headers={**admin, "Content-Type": "image/png"})  # fmt: skip
+    assert logo.status_code in (200, 204), logo.text
+    kiosk, agent_token = _pair(client)
+    client.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=kiosk)
+    base = f"/ws/v1/offices/winongan?role=agent&token={agent_token}"
+    with client.websocket_connect(base) as old:
+        assert "office_logo" not in old.receive_json()["job"]["ticket"]
+    for garbled in ("x", "0", "-3"):  # not a protocol: treated as the oldest
+        with client.websocket_connect(f"{base}&protocol={garbled}") as odd:
+            assert "office_logo" not in odd.receive_json()["job"]["ticket"]
+    with client.websocket_connect(f"{base}&protocol=2") as new:
+        sent = new.receive_json()["job"]["ticket"]["office_logo"]
+        assert base64.b64decode(sent)[:8] == b"\x89PNG\r\n\x1a\n"
