@@ -19,7 +19,7 @@ from queue_server.domain.queue import OfficeQueue
 from queue_server.store.repository import offices, tickets
 from queue_server.store.tables import MessageRow
 
-from .rules import BY_EVENT, Kind, NotifySettings, is_near, render
+from .rules import BY_EVENT, Kind, NotifySettings, dedupe_key, is_near, render
 
 messages = MessageRow.__table__  # type: ignore[attr-defined]
 # Events after which someone may have come nearer the front of a line.
@@ -111,7 +111,8 @@ def queue_for_commit(
         values = _values(state, ticket, lang, base_url, now)
         rows.append({
             "id": uuid.uuid4().hex, "office_id": office_id, "ticket_id": ticket.id,
-            "kind": kind.value, "dedupe_key": f"{ticket.id}:{kind.value}", "phone": phone,
+            "kind": kind.value, "phone": phone,
+            "dedupe_key": dedupe_key(kind, ticket.id, ticket.missed_count),
             "language": lang, "body": render(kind, lang, values, settings), "status": status,
             "attempts": 0, "next_attempt_at": now, "created_at": now,
             "last_error": "joined near the front" if status == "dropped" else None,

@@ -18,6 +18,7 @@ class Kind(StrEnum):
     NEAR = "near"
     CALLED = "called"
     MISSED = "missed"
+    NO_SHOW = "no_show"  # missed once too often: the ticket is closed
     FINISHED = "finished"
     CANCELLED = "cancelled"
     REPLY = "reply"  # an answer to a chat message
@@ -34,7 +35,7 @@ BY_EVENT: dict[EventType, Kind] = {
     EventType.TICKET_ISSUED: Kind.JOINED,
     EventType.TICKET_CALLED: Kind.CALLED,
     EventType.TICKET_MISSED: Kind.MISSED,
-    EventType.TICKET_NO_SHOW: Kind.MISSED,
+    EventType.TICKET_NO_SHOW: Kind.NO_SHOW,
     EventType.TICKET_FINISHED: Kind.FINISHED,
     EventType.TICKET_CANCELLED: Kind.CANCELLED,
 }
@@ -46,6 +47,7 @@ STILL_MEANT: dict[Kind, frozenset[str]] = {
     Kind.NEAR: frozenset({"waiting", "on_hold", "missed"}),
     Kind.CALLED: frozenset({"called"}),
     Kind.MISSED: frozenset({"missed", "no_show"}),
+    Kind.NO_SHOW: frozenset({"no_show"}),
 }
 
 # Default words: plain GSM-7 (no "…", "—" or curly quotes) so an SMS stays one 160-character
@@ -62,6 +64,10 @@ TEMPLATES: dict[Kind, str] = {
     Kind.MISSED: N_(
         "{office}: nomor {number} terlewat. Segera lapor ke petugas; nomor Anda dipanggil "
         "lagi setelah beberapa nomor."
+    ),
+    Kind.NO_SHOW: N_(
+        "{office}: nomor {number} tidak hadir saat dipanggil dan sudah ditutup. Silakan ambil "
+        "nomor baru bila masih perlu dilayani."
     ),
     Kind.FINISHED: N_(
         "{office}: layanan nomor {number} selesai. Terima kasih. Nilai layanan kami: {survey}"
@@ -105,6 +111,16 @@ class NotifySettings:
     phone_daily_cap: int = PHONE_DAILY_CAP  # open tickets one phone may hold from afar (web, chat)
     gateway: dict[str, Any] = field(default_factory=lambda: {"kind": "log"})
     templates: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> lang -> text
+
+
+def dedupe_key(kind: Kind, ticket_id: str, missed_count: int) -> str:
+    """At most one message per ticket and kind, except that a visitor missed and called again
+    hears about each new call and each new miss (the first keeps the plain key)."""
+    if kind is Kind.CALLED and missed_count:
+        return f"{ticket_id}:{kind.value}:{missed_count}"
+    if kind is Kind.MISSED and missed_count > 1:
+        return f"{ticket_id}:{kind.value}:{missed_count}"
+    return f"{ticket_id}:{kind.value}"
 
 
 def is_near(ahead: int, estimate_high: int, settings: NotifySettings) -> bool:

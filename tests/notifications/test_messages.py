@@ -120,6 +120,35 @@ def test_every_kind_is_queued_once_and_delivered(
     assert len({m.id for m in gateway.sent}) == len(gateway.sent)
 
 
+def test_a_visitor_missed_and_called_again_hears_of_each_call_then_of_the_close(
+    queue: QueueService, office: int, clock: FrozenClock
+) -> None:
+    """The "missed" text promises another call: that call is texted too, and the last miss
+    (no-show, the ticket closed) says so instead of promising a call that will not come."""
+    queue.execute(office, lambda s, now: domain.open_counter(s, 1, "petugas1", now), "t")
+    policy = queue.read(office).office.policy
+    mine = take(queue, office, phone=PHONE, notify_consent=True)
+    for _ in range(policy.max_reentries + 1):
+        for _ in range(50):  # others first until it re-enters
+            called = call(queue, office)
+            assert called is not None
+            if called.id == mine.id:
+                break
+        act(queue, office, domain.no_show, mine.id)
+        for _ in range(policy.reenter_after_calls):
+            take(queue, office)  # people behind it, to be called meanwhile
+    kinds = [r.kind for r in rows(queue) if r.ticket_id == mine.id]
+    calls, misses = policy.max_reentries + 1, policy.max_reentries
+    assert kinds.count("called") == calls and kinds.count("missed") == misses
+    assert kinds.count("no_show") == 1 and kinds[-1] == "no_show"
+    gateway = FakeGateway()
+    worker = deliverer(queue, clock, gateway)
+    while worker.deliver_due():
+        pass
+    last = next(r for r in rows(queue) if r.ticket_id == mine.id and r.kind == "no_show")
+    assert last.status == "sent" and "ditutup" in last.body and "dipanggil lagi" not in last.body
+
+
 def test_turn_near_once_and_dropped_when_stale(
     queue: QueueService, office: int, clock: FrozenClock
 ) -> None:
