@@ -25,3 +25,12 @@ WORDING: dict[Channel, str] = {
 def wording(channel: Channel, language: str) -> str:
     """The consent text as the visitor saw it on `channel`, in their language."""
     return translate(WORDING.get(channel, WORDING[Channel.KIOSK]), language)
+
+
+# Leaving a number at the kiosk while a service is disrupted: one text when it is back.
+CALLBACK_WORDING = N_("Saya setuju dikirimi satu pesan SMS/WhatsApp saat layanan ini pulih.")
+
+
+def callback_wording(language: str) -> str:
+    """The consent text of a disruption's callback list, in the visitor's language."""
+    return translate(CALLBACK_WORDING, language)

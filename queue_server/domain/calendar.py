@@ -20,6 +20,12 @@ def local_time(office: Office, now: datetime) -> datetime:
     return now.astimezone(zone(office.timezone))
 
 
+def clock_text(office: Office, at: datetime, today: date) -> str:
+    """`at` on the office's clock: "10:30", with the date ("24-11 08:00") when not `today`."""
+    local = local_time(office, at)
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d-%m %H:%M")
+
+
 def service_date(office: Office, now: datetime) -> date:
     """Return the office's service day at `now`: it turns at local midnight."""
     return local_time(office, now).date()

@@ -68,6 +68,13 @@ class ServiceInactive(DomainError):
     code = "service_inactive"
 
 
+class ServiceDisrupted(DomainError):
+    """The service is disrupted and the office takes phone numbers for a callback instead of
+    giving tickets (CallbackMode.INSTEAD)."""
+
+    code = "service_disrupted"
+
+
 class RemoteNotAllowed(DomainError):
     code = "remote_not_allowed"
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from itertools import pairwise
 
+from .disruptions import CallbackMode, Disruption
 from .speech import VoiceSettings
 
 
@@ -155,6 +156,9 @@ class Office:
     # Open tickets one phone may hold when taken from afar (web, chat): the office's message
     # settings (`notify.phone_daily_cap`) set it.
     phone_daily_cap: int = PHONE_DAILY_CAP
+    # Services (or the whole office) disrupted now, and what the kiosk offers for them.
+    disruptions: tuple[Disruption, ...] = ()
+    callback_mode: CallbackMode = CallbackMode.BESIDES
 
     def __post_init__(self) -> None:
         if self.number_digits not in NUMBER_DIGITS:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from . import calendar
+from .disruptions import Disruption
 from .estimate import EstimateRange
 from .events import CALLING, Event, EventType
 from .model import Channel, Language, PriorityGroup, Ticket, TicketStatus
@@ -108,6 +109,23 @@ def snapshot(state: OfficeQueue) -> dict[str, Any]:
         ],
         "counters": [counter_face(state, n) for n in sorted(state.counters)],
         "recent_calls": [call_face(call) for call in state.recent_calls],
+        "disruptions": [disruption_face(state, d) for d in state.office.disruptions],
+        "disruption_callback": state.office.callback_mode.value,
+    }
+
+
+def disruption_face(state: OfficeQueue, disruption: Disruption) -> dict[str, Any]:
+    """A disruption as the lobby, the kiosk and visitors' phones see it (who marked it stays
+    out)."""
+    end = disruption.expected_end
+    return {
+        "id": disruption.id,
+        "service": disruption.service,
+        "reason": disruption.reason.value,
+        "note": disruption.note,
+        "started_at": disruption.started_at.isoformat(),
+        "expected_end": end.isoformat() if end else None,
+        "until": calendar.clock_text(state.office, end, state.service_date) if end else None,
     }
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from . import calendar, errors
 from .appointments import walk_in_quota
+from .disruptions import CallbackMode, active_for
 from .estimate import EstimateRange, estimate_wait
 from .events import CALLING, Event, EventType
 from .forecast import Arrival, History, forecast_calls, stand_ins
@@ -313,6 +314,10 @@ def check_can_take(state: OfficeQueue, svc: Service, now: datetime, channel: Cha
         raise errors.ServiceInactive(service=svc.code)
     if channel is Channel.BOOKING:
         return  # the booking was checked against the day's slots and quota when it was made
+    if state.office.callback_mode is CallbackMode.INSTEAD:
+        down = active_for(state.office.disruptions, svc.code)
+        if down is not None:
+            raise errors.ServiceDisrupted(service=svc.code)
     if channel in REMOTE and not svc.remote_allowed:
         raise errors.RemoteNotAllowed(service=svc.code)
     calendar.check_can_issue(state.office, svc, now)

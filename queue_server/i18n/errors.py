@@ -44,6 +44,10 @@ ERROR_TEXT: dict[str, str] = {
         "saat Anda datang."
     ),
     "service_inactive": N_("Mohon maaf, layanan {service} sedang tidak tersedia."),
+    "service_disrupted": N_(
+        "Mohon maaf, layanan {service} sedang terganggu dan belum dapat memberi nomor antrean. "
+        "Tinggalkan nomor HP Anda, kami kabari saat layanan pulih."
+    ),
     "remote_not_allowed": N_(
         "Nomor antrean layanan {service} hanya dapat diambil langsung di kantor."
     ),
@@ -110,6 +114,14 @@ ERROR_TEXT: dict[str, str] = {
         "Huruf nomor {prefix} sudah dipakai layanan {service}. Pilih huruf lain agar nomor "
         "antrean tidak kembar."
     ),
+    "not_disrupted": N_(
+        "Layanan {service} sedang berjalan normal. Silakan ambil nomor antrean seperti biasa."
+    ),
+    "disruption_active": N_(
+        "Gangguan untuk cakupan ini sudah tercatat. Ubah perkiraan pulihnya atau pulihkan dulu."
+    ),
+    "disruption_not_found": N_("Catatan gangguan tidak ditemukan."),
+    "expected_end_past": N_("Perkiraan pulih harus sesudah gangguan dimulai."),
 }
 
 # When there are no hours today at all (`opens` is empty), "{opens}–{closes}" would read

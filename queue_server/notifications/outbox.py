@@ -245,3 +245,19 @@ def queue_booking(
         "language": lang, "body": body, "status": "pending", "attempts": 0,
         "next_attempt_at": now, "created_at": now,
     }])  # fmt: skip
+
+
+def queue_once(
+    conn: Connection, office_id: int, ticket_id: str | None, kind: Kind, dedupe_key: str,
+    phone: str, lang: str, body: str, now: datetime,
+) -> str:  # fmt: skip
+    """A message sent at most once for `dedupe_key` (a delay text, a callback); return its id,
+    or the id of the one already queued with that key."""
+    message_id = uuid.uuid4().hex
+    _insert(conn, [{
+        "id": message_id, "office_id": office_id, "ticket_id": ticket_id, "kind": kind.value,
+        "dedupe_key": dedupe_key, "phone": phone, "language": lang, "body": body,
+        "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+    }])  # fmt: skip
+    found = conn.execute(select(messages.c.id).where(messages.c.dedupe_key == dedupe_key))
+    return str(found.scalar_one())

@@ -28,6 +28,10 @@ class Kind(StrEnum):
     REMINDER_DAY = "reminder_day"
     REMINDER_HOUR = "reminder_hour"
     BOOKING_CANCELLED = "booking_cancel"
+    # Disruptions (gangguan layanan): each at most once per ticket or callback and disruption.
+    DELAY = "delay"  # to visitors already waiting when a disruption starts
+    CALLBACK = "callback"  # to the callback list when the service is back
+    CALLBACK_LINK = "callback_link"  # the same, with the link to take a ticket from afar
 
 
 # The event that queues each kind (NEAR is queued by position, not by an event).
@@ -48,6 +52,7 @@ STILL_MEANT: dict[Kind, frozenset[str]] = {
     Kind.CALLED: frozenset({"called"}),
     Kind.MISSED: frozenset({"missed", "no_show"}),
     Kind.NO_SHOW: frozenset({"no_show"}),
+    Kind.DELAY: frozenset({"waiting", "on_hold", "missed"}),
 }
 
 # Default words: plain GSM-7 (no "…", "—" or curly quotes) so an SMS stays one 160-character
@@ -86,6 +91,15 @@ TEMPLATES: dict[Kind, str] = {
         "kiosk saat tiba."
     ),
     Kind.BOOKING_CANCELLED: N_("{office}: janji temu {service} {day} pukul {time} dibatalkan."),
+    Kind.DELAY: N_(
+        "{office}: layanan {service} sedang terganggu ({reason}). Perkiraan pulih: {time}. "
+        "Nomor {number} tetap berlaku."
+    ),
+    Kind.CALLBACK: N_(
+        "{office}: layanan {service} sudah pulih. Silakan datang kembali. Terima kasih telah "
+        "menunggu."
+    ),
+    Kind.CALLBACK_LINK: N_("{office}: layanan {service} sudah pulih. Ambil nomor antrean: {link}"),
 }
 
 GSM7 = frozenset(
@@ -155,6 +169,7 @@ def broken_templates(settings: NotifySettings) -> list[str]:
         **{"office": "Kantor", "number": "A001", "service": "Layanan", "counter": 1},
         **{"ahead": 3, "wait": "5-10", "link": "http://x/t/t", "survey": "http://x/s/t"},
         **{"otp": "123456", "code": "K7Q2MX", "day": "2026-11-24", "time": "09:30"},
+        "reason": "listrik padam",
     }
     broken = []
     for kind, texts in settings.templates.items():

@@ -46,6 +46,11 @@ def snapshot(
     snap["services"] = [s for s in snap["services"] if audience.sees_service(s["code"])]
     snap["counters"] = [c for c in snap["counters"] if audience.sees_counter(c["number"])]
     snap["recent_calls"] = [c for c in snap["recent_calls"] if _sees_call(audience, c)]
+    snap["disruptions"] = [
+        d
+        for d in snap["disruptions"]
+        if d["service"] is None or audience.sees_service(d["service"])
+    ]
     if audience.kind == "staff":
         snap["tickets"] = [
             public.staff_ticket(t)

@@ -100,6 +100,16 @@ class OfficeFace(Closed):
     service_date: date
 
 
+class DisruptionFace(Closed):
+    id: str
+    service: str | None  # None: the whole office
+    reason: Literal["jaringan", "sistem_pusat", "listrik", "lainnya"]
+    note: str
+    started_at: datetime
+    expected_end: datetime | None
+    until: str | None  # the expected end on the office's clock ("10:30", "24-11 08:00")
+
+
 class Snapshot(Closed):
     type: Literal["snapshot"]
     version: int = Field(ge=0)
@@ -109,6 +119,8 @@ class Snapshot(Closed):
     recent_calls: list[CallFace] | None = None  # absent for a visitor
     tickets: list[StaffTicket] | None = None  # counter screens
     ticket: TrackTicket | None = None  # a visitor's own ticket
+    disruptions: list[DisruptionFace] = []  # services (or the whole office) disrupted now
+    disruption_callback: Literal["besides", "instead"] = "besides"  # the kiosk's offer
 
 
 class _Event(Closed):

@@ -7,6 +7,7 @@ from dataclasses import asdict, fields
 from datetime import date, datetime, time
 from typing import Any
 
+from queue_server.domain.disruptions import CallbackMode, Disruption, Reason
 from queue_server.domain.events import Event, EventType
 from queue_server.domain.model import (
     PHONE_DAILY_CAP,
@@ -153,6 +154,19 @@ def office_from_row(row: Any) -> Office:
         phone_daily_cap=int(
             (getattr(row, "notify", None) or {}).get("phone_daily_cap") or PHONE_DAILY_CAP
         ),
+        callback_mode=CallbackMode(getattr(row, "disruption_callback", None) or "besides"),
+    )
+
+
+def disruption_from_row(row: Any) -> Disruption:
+    return Disruption(
+        id=row.id,
+        service=row.service,
+        reason=Reason(row.reason),
+        started_at=row.started_at,
+        note=row.note or "",
+        expected_end=row.expected_end,
+        ended_at=row.ended_at,
     )
 
 

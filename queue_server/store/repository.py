@@ -14,19 +14,28 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from queue_server.domain import calendar
+from queue_server.domain.disruptions import Disruption
 from queue_server.domain.events import Event, EventType
 from queue_server.domain.model import ACTIVE, Ticket
 from queue_server.domain.queue import Call, OfficeQueue, record_service_time
 
 from . import codec
 from .history import load_history
-from .tables import CounterRow, OfficeRow, ServiceRow, TicketEventRow, TicketRow
+from .tables import (
+    CounterRow,
+    DisruptionRow,
+    OfficeRow,
+    ServiceRow,
+    TicketEventRow,
+    TicketRow,
+)
 
 offices = OfficeRow.__table__  # type: ignore[attr-defined]
 services = ServiceRow.__table__  # type: ignore[attr-defined]
 counters = CounterRow.__table__  # type: ignore[attr-defined]
 tickets = TicketRow.__table__  # type: ignore[attr-defined]
 events = TicketEventRow.__table__  # type: ignore[attr-defined]
+disruptions = DisruptionRow.__table__  # type: ignore[attr-defined]
 
 _ACTIVE = [status.value for status in ACTIVE]
 
@@ -74,10 +83,22 @@ def load_config(conn: Connection, office_id: int) -> tuple[Any, dict[str, Any], 
     )
 
 
+def active_disruptions(conn: Connection, office_id: int) -> tuple[Disruption, ...]:
+    """The office's disruptions not yet restored (part of its loaded configuration)."""
+    rows = conn.execute(
+        select(disruptions)
+        .where(disruptions.c.office_id == office_id, disruptions.c.ended_at.is_(None))
+        .order_by(disruptions.c.started_at, disruptions.c.id)
+    ).all()
+    return tuple(codec.disruption_from_row(r) for r in rows)
+
+
 def load_queue(conn: Connection, office_id: int, now: datetime) -> OfficeQueue:
     """Build an office's live state from its tables (open tickets, today's numbering)."""
     office_row, svc, ctr = load_config(conn, office_id)
-    office = codec.office_from_row(office_row)
+    office = replace(
+        codec.office_from_row(office_row), disruptions=active_disruptions(conn, office_id)
+    )
     service_date = office_row.service_date or calendar.service_date(office, now)
     state = OfficeQueue(
         office=office,

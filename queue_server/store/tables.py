@@ -53,6 +53,8 @@ class OfficeRow(SQLModel, table=True):
     # The office's own public rate limits ({"tickets_device": "30/minute"}); others: settings.
     limits: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # PNG
+    # What the kiosk offers for a disrupted service: "besides" a ticket, or "instead" of one.
+    disruption_callback: str = Field(default="besides", max_length=16)
 
 
 class ServiceRow(SQLModel, table=True):
@@ -339,6 +341,49 @@ class SurveyResponseRow(SQLModel, table=True):
     occupation: str | None = Field(default=None, max_length=24)
     channel: str = Field(max_length=8)  # phone | counter
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class DisruptionRow(SQLModel, table=True):
+    """A service (or, with no service, the whole office) marked disrupted by a supervisor, until
+    restored: the history is kept, with who started and ended it and each new expected end."""
+
+    __tablename__ = "disruptions"
+    __table_args__ = (Index("ix_disruptions_office_started", "office_id", "started_at"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    office_id: int = Field(foreign_key="offices.id")
+    service: str | None = Field(default=None, max_length=8)  # None: every service
+    reason: str = Field(max_length=16)  # jaringan | sistem_pusat | listrik | lainnya
+    note: str = Field(default="", max_length=300)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    started_by: str = Field(max_length=120)
+    expected_end: datetime | None = _utc()
+    ended_at: datetime | None = _utc()
+    ended_by: str | None = Field(default=None, max_length=120)
+    # Each change of the expected end: [{"at", "by", "expected_end"}]
+    changes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+
+
+class DisruptionCallbackRow(SQLModel, table=True):
+    """A visitor who left their number to be texted once the disrupted service is back. One
+    phone once per disruption; the phone (and consent) is erased after the retention period."""
+
+    __tablename__ = "disruption_callbacks"
+    __table_args__ = (UniqueConstraint("disruption_id", "phone"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    office_id: int = Field(foreign_key="offices.id", index=True)
+    disruption_id: str = Field(foreign_key="disruptions.id", max_length=32, index=True)
+    service: str = Field(max_length=8)
+    phone: str | None = Field(default=None, max_length=20)
+    language: str = Field(max_length=4)
+    consent_text: str | None = Field(default=None, max_length=300)
+    consent_at: datetime | None = _utc()
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    told_at: datetime | None = _utc()  # when the "back to normal" text was queued
+    message_id: str | None = Field(default=None, max_length=32)
 
 
 metadata = SQLModel.metadata
