@@ -60,6 +60,7 @@ from .routes import (
     auth,
     bookings,
     chat,
+    disruptions,
     messages,
     office_tools,
     privacy,
@@ -193,6 +194,7 @@ def create_app(
     app.include_router(audit_routes.router)
     app.include_router(privacy.router)
     app.include_router(bookings.router)
+    app.include_router(disruptions.router)
     app.include_router(regency.router)
     app.include_router(kiosk.api)
     app.include_router(kiosk.router)

@@ -269,6 +269,8 @@ class OfficePatch(Strict):
     number_digits: int | None = Field(default=None, ge=3, le=4)
     retention_days: int | None = Field(default=None, ge=1, le=3650)  # null: the server's default
     limits: dict[LimitKey, LimitText] | None = None  # the whole set; {} clears every override
+    # While a service is disrupted the kiosk offers a callback "besides" or "instead" of a ticket
+    disruption_callback: Literal["besides", "instead"] | None = None
 
 
 class OfficeOut(BaseModel):
@@ -288,6 +290,7 @@ class OfficeOut(BaseModel):
     limits: dict[str, str]  # the office's own
     limit_defaults: dict[str, str]  # the server's, for every key an office may set
     has_logo: bool
+    disruption_callback: str  # "besides" | "instead": the kiosk's offer while disrupted
     version: int
 
 

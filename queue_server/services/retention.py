@@ -1,5 +1,6 @@
 """Erasing visitors' personal data after the retention period (UU 27/2022 on personal data
-protection): phone numbers and their consent on tickets, and the text messages sent to them.
+protection): phone numbers and their consent on tickets, bookings and disruption callback
+lists, and the text messages sent to them.
 What is kept — the tickets themselves, their times, services and counters, the survey scores —
 holds no one's identity, so every report and the SKM recap stay as they were.
 
@@ -16,12 +17,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, select, update
 
-from queue_server.store.tables import BookingRow, MessageRow, OfficeRow, TicketRow
+from queue_server.store.tables import (
+    BookingRow,
+    DisruptionCallbackRow,
+    MessageRow,
+    OfficeRow,
+    TicketRow,
+)
 
 offices = OfficeRow.__table__  # type: ignore[attr-defined]
 tickets = TicketRow.__table__  # type: ignore[attr-defined]
 messages = MessageRow.__table__  # type: ignore[attr-defined]
 bookings = BookingRow.__table__  # type: ignore[attr-defined]
+callbacks = DisruptionCallbackRow.__table__  # type: ignore[attr-defined]
 
 ERASED = ""  # what an erased phone number or message text becomes
 
@@ -31,6 +39,7 @@ class Erased:
     tickets: int
     messages: int
     bookings: int = 0
+    callbacks: int = 0  # numbers left on a disruption's callback list (the rows stay, counted)
 
 
 def retention_by_office(conn: Connection, days: int) -> dict[int, int]:
@@ -45,7 +54,7 @@ def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
     periods: dict[int, list[int]] = {}
     for office_id, keep in retention_by_office(conn, days).items():
         periods.setdefault(keep, []).append(office_id)
-    done_tickets = done_messages = done_bookings = 0
+    done_tickets = done_messages = done_bookings = done_callbacks = 0
     for keep, office_ids in sorted(periods.items()):
         cutoff = now - timedelta(days=keep)
         done_bookings += (  # bookings whose day is that long past (a future one keeps its phone)
@@ -86,7 +95,19 @@ def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
             ).rowcount
             or 0
         )
-    return Erased(int(done_tickets), int(done_messages), int(done_bookings))
+        done_callbacks += (
+            conn.execute(
+                update(callbacks)
+                .where(
+                    callbacks.c.office_id.in_(office_ids),
+                    callbacks.c.created_at < cutoff,
+                    callbacks.c.phone.is_not(None),
+                )
+                .values(phone=None, consent_text=None, consent_at=None)
+            ).rowcount
+            or 0
+        )
+    return Erased(int(done_tickets), int(done_messages), int(done_bookings), int(done_callbacks))
 
 
 def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dict[str, object]]]:
@@ -133,6 +154,19 @@ def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dic
                 .order_by(bookings.c.day, bookings.c.slot)
             ).all()
         ],
+        "callbacks": [
+            {
+                "service": c.service,
+                "created_at": c.created_at.isoformat(),
+                "told_at": c.told_at.isoformat() if c.told_at else None,
+                "consent_text": c.consent_text,
+            }
+            for c in conn.execute(
+                select(callbacks)
+                .where(callbacks.c.office_id == office_id, callbacks.c.phone == phone)
+                .order_by(callbacks.c.created_at)
+            ).all()
+        ],
         "messages": [
             {
                 "kind": m.kind,
@@ -162,4 +196,14 @@ def erase_phone(conn: Connection, office_id: int, phone: str) -> Erased:
         .where(bookings.c.office_id == office_id, bookings.c.phone == phone)
         .values(phone=None, consent_text=None, consent_at=None)
     ).rowcount
-    return Erased(int(done_tickets or 0), int(done_messages or 0), int(done_bookings or 0))
+    done_callbacks = conn.execute(
+        update(callbacks)
+        .where(callbacks.c.office_id == office_id, callbacks.c.phone == phone)
+        .values(phone=None, consent_text=None, consent_at=None)
+    ).rowcount
+    return Erased(
+        int(done_tickets or 0),
+        int(done_messages or 0),
+        int(done_bookings or 0),
+        int(done_callbacks or 0),
+    )

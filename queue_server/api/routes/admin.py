@@ -142,6 +142,7 @@ def _office_out(ctx: Context, row: Any, who: Principal | None = None) -> dict[st
         "limits": dict(row.limits or {}),
         "limit_defaults": {key: getattr(settings, f"limit_{key}") for key in schemas.LIMIT_KEYS},
         "has_logo": row.logo is not None,
+        "disruption_callback": row.disruption_callback,
         "version": row.version,
     }
 
