@@ -14,6 +14,7 @@ from queue_server.i18n import N_, normalize_lang
 from queue_server.services.auth import DeviceKind
 from queue_server.web.pairing import paired
 from queue_server.web.templating import templates, texts
+from queue_server.web.texts import DISRUPTION_TEXT
 
 DISPLAY_DIR = Path(__file__).resolve().parent
 STATIC_DIR = DISPLAY_DIR / "static"
@@ -29,6 +30,7 @@ SCRIPT_TEXT: dict[str, str] = {
     "serving_none": N_("—"),
     "offline": N_("Terputus, menyambungkan kembali…"),
     "sound_blocked": N_("Suara panggilan diblokir oleh peramban."),
+    **DISRUPTION_TEXT,
 }
 MEDIA_KINDS = {
     ".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "image",

@@ -26,7 +26,7 @@ from queue_server.services.auth import DeviceKind, Principal
 from queue_server.services.bookings import CODE_LENGTH, CODE_LETTERS
 from queue_server.web.pairing import paired
 from queue_server.web.templating import templates, texts
-from queue_server.web.texts import LINE_TEXT
+from queue_server.web.texts import DISRUPTION_TEXT, LINE_TEXT
 
 KIOSK_DIR = Path(__file__).resolve().parent
 STATIC_DIR = KIOSK_DIR / "static"
@@ -85,6 +85,20 @@ SCRIPT_TEXT: dict[str, str] = {
     "checkin_other_day": N_(
         "Janji temu Anda bukan untuk hari ini. Periksa tanggal pada pesan janji temu Anda."
     ),
+    # a disrupted service: its notice, and the callback list ("kami kabari saat layanan pulih")
+    **DISRUPTION_TEXT,
+    "callback_title": N_("Nomor HP untuk dikabari saat layanan pulih"),
+    "callback_hint": N_(
+        "Kami kirim satu pesan SMS/WhatsApp saat layanan {service} kembali normal. Nomor HP "
+        "hanya dipakai untuk itu."
+    ),
+    "callback_empty": N_("Ketik nomor HP Anda dulu. Contoh: 0812 3456 7890"),
+    "callback_consent": N_("Centang persetujuan agar kami boleh mengirim pesan ke nomor ini."),
+    "callback_sending": N_("Mohon tunggu, nomor HP Anda sedang disimpan…"),
+    "callback_done": N_("Terima kasih. Kami kabari nomor {phone} saat layanan {service} pulih."),
+    "callback_back": N_(
+        "Layanan ini sudah kembali normal. Silakan ambil nomor antrean seperti biasa."
+    ),
 }
 
 
@@ -138,6 +152,7 @@ def kiosk_page(
     office = ctx.admin.get_office(who.office_id)
     services = menu(ctx, who.office_id)
     nik_cap = ctx.queue.inspect(who.office_id, lambda s: s.office.policy.person_daily_cap)
+    snap = ctx.queue.snapshot(who.office_id)
     config = {
         "office": office.slug,
         "timezone": office.timezone,
@@ -153,6 +168,12 @@ def kiosk_page(
         "checkin": checkin,
         "code_letters": CODE_LETTERS,
         "code_length": CODE_LENGTH,
+        "disruptions": snap["disruptions"],
+        "callback_mode": snap["disruption_callback"],
+        "consent": {
+            "ticket": consent.wording(Channel.KIOSK, language),
+            "callback": consent.callback_wording(language),
+        },
     }
     return pages.TemplateResponse(
         request,

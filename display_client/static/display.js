@@ -1,7 +1,7 @@
 // The lobby display: the latest call huge, a tile per counter, the last calls, waiting counts;
 // chime + voice for each fresh call, in order, never overlapping, never replaying old calls.
 import { LiveConnection, renderStatusBanner } from "/static/js/antrean-live.js";
-import { fill } from "/static/js/antrean-text.js";
+import { disruptionText, fill } from "/static/js/antrean-text.js";
 
 const config = JSON.parse(document.getElementById("display-config").textContent);
 const T = config.text;
@@ -41,7 +41,18 @@ function el(tag, className, text) {
 
 let countersByNumber = new Map();
 
+// The ticker: every disruption's notice first, then the office's own running text.
+function renderTicker(state) {
+  const names = new Map((state.services ?? []).map((s) => [s.code, s.name[config.lang] ?? s.name.id]));
+  const notices = (state.disruptions ?? []).map((d) => disruptionText(T, d, names.get(d.service)));
+  const notice = $("ticker-notice");
+  notice.textContent = notices.join("  ·  ");
+  notice.hidden = notices.length === 0;
+  $("ticker").hidden = notices.length === 0 && !$("ticker-text").textContent.trim();
+}
+
 function render(state) {
+  renderTicker(state);
   countersByNumber = new Map((state.counters ?? []).map((c) => [c.number, c]));
   const calls = state.recent_calls ?? [];
   const latest = calls[0];

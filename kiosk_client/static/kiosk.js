@@ -2,7 +2,7 @@
 // start -> check-in of a booking (code scanned or typed) -> ticket.
 // Every text comes from the page (#kiosk-config, rendered through the server's catalog).
 import { LiveConnection } from "/static/js/antrean-live.js";
-import { aheadText, estimateText, fill } from "/static/js/antrean-text.js";
+import { aheadText, disruptionOf, disruptionText, estimateText, fill } from "/static/js/antrean-text.js";
 
 const config = JSON.parse(document.getElementById("kiosk-config").textContent);
 const T = config.text;
@@ -17,6 +17,8 @@ let idleTimer = null;
 let countdownTimer = null;
 let printRun = 0; // bumps when a new result screen starts, to stop older polls
 let checkinRun = 0; // bumps when a check-in starts or the visitor leaves, to drop stale answers
+let disruptions = config.disruptions ?? []; // from the live snapshot: services down now
+let callbackMode = config.callback_mode ?? "besides"; // leave a number besides or instead of a ticket
 
 // ---- screens ----------------------------------------------------------------------------
 function show(name) {
@@ -60,7 +62,85 @@ function chooseService(code) {
   if (none) none.checked = true;
   renderPhone();
   renderNik();
+  renderServiceNotice();
   show("service");
+}
+
+// ---- disruptions: the notice on the button, before printing, and a banner when all are down
+function serviceName(code) {
+  const button = document.querySelector(`button.service[data-service="${CSS.escape(code)}"]`);
+  return button ? button.querySelector(".name").textContent : code;
+}
+
+function renderDisruptions() {
+  const everything = disruptions.filter((d) => d.service === null);
+  const banner = $("disrupted");
+  banner.querySelector("span").textContent = everything.map((d) => disruptionText(T, d, "")).join(" ");
+  banner.hidden = everything.length === 0;
+  for (const notice of document.querySelectorAll("[data-notice]")) {
+    const own = disruptions.find((d) => d.service === notice.dataset.notice);
+    notice.hidden = !own;
+    notice.textContent = own ? disruptionText(T, own, serviceName(own.service)) : "";
+  }
+  if (screen === "service") renderServiceNotice();
+}
+
+function renderServiceNotice() {
+  const down = flow ? disruptionOf(disruptions, flow.service) : null;
+  $("service-notice").hidden = !down;
+  $("service-notice-text").textContent = down ? disruptionText(T, down, serviceName(flow.service)) : "";
+  const instead = Boolean(down) && callbackMode === "instead";
+  $("print").hidden = instead; // the office gives no ticket for it now: only the callback
+  document.querySelector("#screen-service .choices").hidden = instead;
+}
+
+function maskedPhone(digits) {
+  return digits.length > 8 ? `${digits.slice(0, 4)} •••• ${digits.slice(-4)}` : digits;
+}
+
+let callbackBusy = false;
+async function sendCallback(digits) {
+  if (callbackBusy || !flow) return;
+  callbackBusy = true;
+  const request = flow;
+  $("pad-save").disabled = true;
+  $("pad-error").textContent = T.callback_sending;
+  let res = null;
+  try {
+    res = await fetch(`/api/v1/offices/${office}/disruptions/callbacks`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Requested-With": "antrean-kiosk",
+        "Accept-Language": config.lang,
+      },
+      body: JSON.stringify({ service: request.service, phone: digits, consent: true, language: config.lang }),
+    });
+  } catch {
+    res = null;
+  }
+  callbackBusy = false;
+  $("pad-save").disabled = false;
+  if (flow !== request) return; // the visitor left meanwhile
+  if (res && res.ok) {
+    padDigits = "";
+    $("phone-pad").close();
+    $("callback-done").textContent = fill(T.callback_done, {
+      phone: maskedPhone(digits),
+      service: serviceName(request.service),
+    });
+    show("callback");
+    countdown(config.result_seconds, "callback-countdown");
+    return;
+  }
+  const body = res ? await res.json().catch(() => null) : null;
+  if (body && body.code === "not_disrupted") {
+    $("pad-error").textContent = T.callback_back;
+    refreshMenu();
+  } else {
+    $("pad-error").textContent = res ? errorText(body) : T.gave_up;
+  }
 }
 
 // ---- the language button keeps the chosen service; it only navigates when the server answers
@@ -92,7 +172,7 @@ async function navigate(url) {
 // ---- idle: back to the start (and to Indonesian) when nobody touches the screen ----------
 function armIdle() {
   clearTimeout(idleTimer);
-  if (screen === "result" || screen === "sending") return; // those screens time themselves
+  if (screen === "result" || screen === "sending" || screen === "callback") return; // timed
   if (screen === "start" && config.lang === "id") return;
   idleTimer = setTimeout(() => {
     if (screen === "start") navigate("/kiosk");
@@ -129,12 +209,18 @@ let printAfterNik = false;
 function openPad(mode) {
   padMode = mode;
   const nik = mode === "nik";
-  $("pad-title").textContent = nik ? T.nik_title : T.phone_title;
-  $("pad-hint").textContent = nik ? fill(T.nik_hint, { cap: config.nik_cap }) : T.phone_hint;
+  const callback = mode === "callback";
+  $("pad-title").textContent = nik ? T.nik_title : callback ? T.callback_title : T.phone_title;
+  $("pad-hint").textContent = nik
+    ? fill(T.nik_hint, { cap: config.nik_cap })
+    : callback
+      ? fill(T.callback_hint, { service: serviceName(flow.service) })
+      : T.phone_hint;
+  $("consent-text").textContent = callback ? config.consent.callback : config.consent.ticket;
   $("consent-row").hidden = nik;
   $("pad-display").classList.toggle("nik", nik);
-  padDigits = nik ? flow.nik : flow.phone.replace(/\D/g, "");
-  $("consent").checked = flow.consent;
+  padDigits = nik ? flow.nik : callback ? "" : flow.phone.replace(/\D/g, "");
+  $("consent").checked = callback ? false : flow.consent;
   $("pad-error").textContent = "";
   renderPad();
   $("phone-pad").showModal();
@@ -160,6 +246,13 @@ function padKey(key) {
 }
 
 function savePad() {
+  if (padMode === "callback") {
+    if (padDigits === "") $("pad-error").textContent = T.callback_empty;
+    else if (!phoneLooksValid(padDigits)) $("pad-error").textContent = T.phone_invalid;
+    else if (!$("consent").checked) $("pad-error").textContent = T.callback_consent;
+    else sendCallback(padDigits);
+    return;
+  }
   if (padMode === "nik") {
     if (!nikLooksValid(padDigits)) {
       $("pad-error").textContent = T.nik_invalid;
@@ -404,11 +497,11 @@ function showResult(ticket) {
   followPrint(ticket.token, ++printRun);
 }
 
-function countdown(seconds) {
+function countdown(seconds, where = "countdown") {
   clearInterval(countdownTimer);
   let left = seconds;
   const tick = () => {
-    $("countdown").textContent = fill(T.back_in, { s: left });
+    $(where).textContent = fill(T.back_in, { s: left });
     if (left <= 0) goStart();
     left -= 1;
   };
@@ -473,8 +566,10 @@ function applyMenu(services) {
   for (const s of services) {
     const button = document.querySelector(`button.service[data-service="${CSS.escape(s.code)}"]`);
     const reason = document.querySelector(`[data-reason="${CSS.escape(s.code)}"]`);
-    button.disabled = Boolean(s.refusal);
-    reason.hidden = !s.refusal;
+    // a disrupted service stays open to touch: it shows the notice and the callback list
+    const refused = Boolean(s.refusal) && s.refusal.code !== "service_disrupted";
+    button.disabled = refused;
+    reason.hidden = !refused;
     reason.textContent = s.refusal ? s.refusal.text[config.lang] : "";
     renderWaiting(s.code, s.waiting);
   }
@@ -564,6 +659,7 @@ function start() {
   document.addEventListener("keydown", catchScan, true);
   $("retry").addEventListener("click", submit);
   $("phone-open").addEventListener("click", () => openPad("phone"));
+  $("callback-open").addEventListener("click", () => openPad("callback"));
   if ($("nik-open")) $("nik-open").addEventListener("click", () => openPad("nik"));
   $("pad-cancel").addEventListener("click", () => {
     printAfterNik = false;
@@ -588,6 +684,7 @@ function start() {
   document.addEventListener("contextmenu", (e) => e.preventDefault());
   document.addEventListener("dragstart", (e) => e.preventDefault());
 
+  renderDisruptions();
   tickClock();
   setInterval(tickClock, 10_000);
   setInterval(refreshMenu, config.refresh_seconds * 1000);
@@ -595,6 +692,14 @@ function start() {
     url: `/ws/v1/offices/${office}?role=kiosk`,
     onState: (state) => {
       for (const s of state.services ?? []) renderWaiting(s.code, s.waiting);
+      const now = state.disruptions ?? [];
+      const mode = state.disruption_callback ?? "besides";
+      if (JSON.stringify(now) !== JSON.stringify(disruptions) || mode !== callbackMode) {
+        disruptions = now;
+        callbackMode = mode;
+        renderDisruptions();
+        refreshMenu(); // which services give tickets may have changed with it
+      }
     },
     onUnauthorised: () => window.location.reload(), // revoked: back to pairing
     onStatus,

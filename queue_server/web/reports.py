@@ -156,7 +156,25 @@ def report_page(
     ]
     data["groups"] = [(key, translate(words, data["lang"])) for key, words in GROUP_WORDS.items()]
     data["trend"] = _trend(data["daily"], data["lang"])
+    data["disruption_rows"] = _disruption_rows(ctx, data["office"].id, data["start"], data["end"],
+                                               data["lang"])  # fmt: skip
     return pages.TemplateResponse(request, "reports.html", data)
+
+
+def _disruption_rows(
+    ctx: Context, office_id: int, first: date, last: date, lang: str
+) -> list[dict[str, Any]]:
+    """Disruption time and tickets affected per service and month, named for the page."""
+    from queue_server.services.disruptions import Disruptions
+
+    services = ctx.queue.read(office_id).services
+    rows = []
+    for f in Disruptions(ctx.queue, ctx.settings.base_url()).figures(office_id, first, last):
+        svc = services.get(f.service)
+        name = (svc.name_en if lang == "en" else svc.name_id) if svc else f.service
+        rows.append({"service": name, "month": f.month.strftime("%Y-%m"), "count": f.count,
+                     "minutes": f.minutes, "hours": f.hours, "tickets": f.tickets})  # fmt: skip
+    return rows
 
 
 @router.get("/laporan.csv", dependencies=[allow(roles=SUPERVISORS, page=True)])

@@ -19,7 +19,14 @@ from queue_server.realtime.messages import due_time
 from queue_server.services import survey
 from queue_server.services.queue import TicketNotFound
 from queue_server.web.templating import TEMPLATE_DIR, templates, texts
-from queue_server.web.texts import LINE_TEXT, PROFILE_TEXT, SCORE_TEXT, SURVEY_TEXT, UNSUR_TEXT
+from queue_server.web.texts import (
+    DISRUPTION_TEXT,
+    LINE_TEXT,
+    PROFILE_TEXT,
+    SCORE_TEXT,
+    SURVEY_TEXT,
+    UNSUR_TEXT,
+)
 
 router = APIRouter(include_in_schema=False)
 pages = templates(TEMPLATE_DIR)
@@ -41,6 +48,8 @@ STATUS_TEXT: dict[str, str] = {
 SCRIPT_TEXT: dict[str, str] = {
     **{f"status_{key}": msgid for key, msgid in STATUS_TEXT.items()},
     **LINE_TEXT,
+    **DISRUPTION_TEXT,
+    "down_keep": N_("Nomor antrean Anda tetap berlaku."),
     "cancel_failed": N_("Pembatalan gagal. Silakan coba lagi."),
     "sound_on": N_("Suara panggilan aktif"),
     "connecting": N_("Menyambungkan…"),
@@ -81,6 +90,7 @@ def track_page(request: Request, token: str, ctx: Ctx, lang: str | None = None) 
         "lang": language,
         "ticket": face,
         "text": texts(SCRIPT_TEXT, language),
+        "disruptions": ctx.queue.snapshot(_office_id)["disruptions"],
     }
     service = view.service
     return pages.TemplateResponse(

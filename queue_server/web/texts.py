@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from queue_server.i18n import N_
+from queue_server.services.disruptions import REASON_WORDS
 
 LINE_TEXT: dict[str, str] = {
     "ahead": N_("{n} orang di depan Anda"),
@@ -10,6 +11,16 @@ LINE_TEXT: dict[str, str] = {
     "estimate": N_("Perkiraan menunggu {low}–{high} menit"),
     "estimate_upto": N_("Perkiraan menunggu paling lama {high} menit"),
     "estimate_soon": N_("Segera dipanggil"),
+}
+
+# A disruption's notice (kiosk, lobby display, the visitor's phone): antrean-text.js puts it
+# together from these and the snapshot's `disruptions`.
+DISRUPTION_TEXT: dict[str, str] = {
+    "down_service": N_("Layanan {service} sedang terganggu: {reason}."),
+    "down_office": N_("Semua layanan sedang terganggu: {reason}."),
+    "down_until": N_("Perkiraan pulih pukul {time}."),
+    "down_unknown": N_("Waktu pulih belum diketahui."),
+    **{f"reason_{reason}": words for reason, words in REASON_WORDS.items()},
 }
 
 # The nine SKM elements (Permenpan RB 14/2017) as the survey asks them; the keys are

@@ -131,9 +131,10 @@ def test_the_callback_list_gets_exactly_one_text_on_restore(
     twice = client.post(f"{OFFICE}/disruptions/callbacks", json=body, headers=kiosk)
     assert twice.status_code == 201 and twice.json()["added"] is False  # kept once
     same = {**body, "phone": "+62 812 1111 2222"}  # the same number written otherwise
-    assert client.post(f"{OFFICE}/disruptions/callbacks", json=same, headers=kiosk).json()[
-        "added"
-    ] is False
+    assert (
+        client.post(f"{OFFICE}/disruptions/callbacks", json=same, headers=kiosk).json()["added"]
+        is False
+    )
     other = {"service": "C", "phone": "0813-9999-0000", "consent": True, "language": "en"}
     assert client.post(f"{OFFICE}/disruptions/callbacks", json=other, headers=kiosk).status_code
     assert len(callback_rows(client)) == 2
@@ -197,19 +198,19 @@ def test_bad_callbacks_are_refused_clearly_and_nothing_is_stored(
     unagreed = client.post(f"{OFFICE}/disruptions/callbacks", headers=kiosk,
                            json={"service": "A", "phone": "0812-1111-2222"})  # fmt: skip
     assert unagreed.status_code == 422 and unagreed.json()["code"] == "consent_required"
-    normal = client.post(f"{OFFICE}/disruptions/callbacks", headers=kiosk,
-                         json={"service": "B", "phone": "0812-1111-2222", "consent": True})  # fmt: skip
+    calls = f"{OFFICE}/disruptions/callbacks"
+    phone = {"phone": "0812-1111-2222", "consent": True}
+    normal = client.post(calls, headers=kiosk, json={"service": "B", **phone})
     assert normal.status_code == 409 and normal.json()["code"] == "not_disrupted"
-    unknown = client.post(f"{OFFICE}/disruptions/callbacks", headers=kiosk,
-                          json={"service": "Q", "phone": "0812-1111-2222", "consent": True})  # fmt: skip
+    unknown = client.post(calls, headers=kiosk, json={"service": "Q", **phone})
     assert unknown.status_code == 422
     assert callback_rows(client) == []
     late = client.post(f"{OFFICE}/disruptions", headers=supervisor,
                        json={"service": "B", "reason": "jaringan",
                              "expected_end": "2026-11-23T08:00:00+07:00"})  # fmt: skip
     assert late.status_code == 422 and late.json()["code"] == "expected_end_past"
-    garbled = client.post(f"{OFFICE}/disruptions", headers=supervisor,
-                          json={"service": "B", "reason": "jaringan", "expected_end": "nanti"})  # fmt: skip
+    nanti = {"service": "B", "reason": "jaringan", "expected_end": "nanti"}
+    garbled = client.post(f"{OFFICE}/disruptions", headers=supervisor, json=nanti)
     assert garbled.status_code == 422
     wrong = client.post(f"{OFFICE}/disruptions", headers=supervisor,
                         json={"service": "B", "reason": "hujan"})  # fmt: skip
@@ -290,9 +291,7 @@ def _ticket(client: TestClient, service: str, issued: datetime, ended: datetime 
         ))  # fmt: skip
 
 
-def test_report_figures_on_constructed_data(
-    client: TestClient, supervisor: dict[str, str]
-) -> None:
+def test_report_figures_on_constructed_data(client: TestClient, supervisor: dict[str, str]) -> None:
     wib = timedelta(hours=7)
     day = datetime(2026, 10, 5, tzinfo=UTC) - wib  # 5 October, local midnight
     # A: 09:00-10:30 (90 min); the whole office 10:00-11:00 (overlap with A counted once)

@@ -130,6 +130,15 @@ REQUESTS: dict[tuple[str, str], tuple[dict[str, str], Any]] = {
     ("POST", "/api/v1/offices/{office}/bookings/check-in"): ({}, {"code": "ACDEFH"}),
     ("GET", "/api/v1/offices/{office}/bookings"): ({}, None),
     ("GET", "/janji/{office}"): ({}, None),
+    ("GET", "/api/v1/offices/{office}/disruptions"): ({}, None),
+    ("POST", "/api/v1/offices/{office}/disruptions"): ({}, {"service": "A", "reason": "jaringan"}),
+    ("PATCH", "/api/v1/offices/{office}/disruptions/{disruption}"): ({}, {"expected_end": "23:00"}),
+    ("POST", "/api/v1/offices/{office}/disruptions/{disruption}/restore"): ({}, None),
+    ("POST", "/api/v1/offices/{office}/disruptions/callbacks"): (
+        {},
+        {"service": "A", "phone": "081234567890", "consent": True},
+    ),
+    ("GET", "/api/v1/offices/{office}/disruptions/figures"): ({}, None),
     ("GET", "/ambil/{office}"): ({}, None),
 }
 # Ticket routes named by the ticket's token alone (the token is the visitor's credential): a
@@ -260,6 +269,7 @@ def offices(client: TestClient, database: Database) -> Offices:
         "done": taken[0]["token"],
         "held": taken[1]["token"],
         "waiting": taken[3]["token"],
+        "disruption": "0" * 32,
     }
     return Offices(tokens, b_tokens, values, b_id)
 

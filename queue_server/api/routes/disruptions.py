@@ -137,9 +137,7 @@ def start_disruption(office: str, body: DisruptionIn, ctx: Ctx, who: Who) -> dic
     return _one(ctx, office_id, disruption_id)
 
 
-@router.patch(
-    "/offices/{office}/disruptions/{disruption}", dependencies=[allow(roles=SUPERVISORS)]
-)
+@router.patch("/offices/{office}/disruptions/{disruption}", dependencies=[allow(roles=SUPERVISORS)])
 def update_disruption(
     office: str, disruption: str, body: DisruptionPatch, ctx: Ctx, who: Who
 ) -> dict[str, Any]:
@@ -213,5 +211,3 @@ def disruption_figures(
         }
         for f in disruptions_of(ctx).figures(office_id, first, last)
     ]
-
-

@@ -1,7 +1,7 @@
 // The visitor's phone page: follows one ticket live; when it is called, shows the counter very
 // large, vibrates and chimes (where the browser allows). Texts come from #track-config.
 import { LiveConnection, renderStatusBanner } from "/static/js/antrean-live.js";
-import { aheadText, estimateText, fill } from "/static/js/antrean-text.js";
+import { aheadText, disruptionOf, disruptionText, estimateText, fill } from "/static/js/antrean-text.js";
 
 const config = JSON.parse(document.getElementById("track-config").textContent);
 const T = config.text;
@@ -96,7 +96,18 @@ async function cancelTicket() {
   }
 }
 
+// The notice while the ticket's service (or the whole office) is disrupted.
+let service = { code: config.ticket.service, name: null };
+function renderDisruption(disruptions) {
+  const down = disruptionOf(disruptions, service.code);
+  $("disruption").hidden = !down;
+  $("disruption-text").textContent = down
+    ? `${disruptionText(T, down, service.name ?? document.querySelector(".ticket .service").textContent)} ${T.down_keep}`
+    : "";
+}
+
 render(config.ticket);
+renderDisruption(config.disruptions);
 $("sound").addEventListener("click", enableSound);
 $("cancel").addEventListener("click", () => $("confirm").showModal());
 $("confirm-no").addEventListener("click", () => $("confirm").close());
@@ -104,7 +115,12 @@ $("confirm-yes").addEventListener("click", cancelTicket);
 new LiveConnection({
   url: `/ws/v1/offices/${encodeURIComponent(config.office)}?role=track&ticket=${encodeURIComponent(config.token)}`,
   onState: (state) => {
-    if (state.ticket) render(state.ticket);
+    if (state.ticket) {
+      render(state.ticket);
+      const names = state.ticket.service_name;
+      service = { code: state.ticket.service, name: names ? names[config.lang] ?? names.id : null };
+    }
+    if (state.disruptions) renderDisruption(state.disruptions);
   },
   onStatus: (status) => renderStatusBanner($("live-status"), status, T),
 });
