@@ -44,8 +44,8 @@ tickets = repo.tickets
 # The reasons in words: on the kiosk, the display, the phone page and in the delay text (plain
 # GSM-7, short: they sit inside a 160-character SMS).
 REASON_WORDS: dict[str, str] = {
-    Reason.JARINGAN.value: N_("jaringan/internet terputus"),
-    Reason.SISTEM_PUSAT.value: N_("sistem pusat/OSS tidak dapat diakses"),
+    Reason.JARINGAN.value: N_("jaringan/internet"),
+    Reason.SISTEM_PUSAT.value: N_("sistem pusat/OSS"),
     Reason.LISTRIK.value: N_("listrik padam"),
     Reason.LAINNYA.value: N_("gangguan teknis"),
 }
@@ -118,8 +118,9 @@ def _insert_ignoring_twins(conn: Connection, row: dict[str, Any]) -> bool:
         dialect.insert(callbacks)
         .values(**row)
         .on_conflict_do_nothing(index_elements=["disruption_id", "phone"])
+        .returning(callbacks.c.id)
     )
-    return bool(done.rowcount)
+    return done.first() is not None
 
 
 class Disruptions:
