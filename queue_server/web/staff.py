@@ -407,6 +407,9 @@ MESSAGE_KINDS: dict[str, str] = {
     "finished": N_("Selesai"),
     "cancelled": N_("Dibatalkan"),
     "reply": N_("Balasan pesan"),
+    "delay": N_("Pemberitahuan gangguan"),
+    "callback": N_("Kabar layanan pulih"),
+    "callback_link": N_("Kabar layanan pulih"),
 }
 MESSAGE_STATUS: dict[str, str] = {
     "pending": N_("Menunggu dikirim"),
