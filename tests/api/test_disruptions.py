@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 
 from queue_server.clock import FrozenClock
 from queue_server.notifications import outbox
+from queue_server.realtime import schemas
 from queue_server.services.disruptions import callbacks
 from queue_server.services.retention import erase_older_than
 from queue_server.store import repository as repo
@@ -160,6 +161,12 @@ def test_the_callback_list_gets_exactly_one_text_on_restore(
     history = client.get(f"{OFFICE}/disruptions", headers=supervisor).json()
     assert history["active"] == [] and history["history"][0]["told"] == 2
     assert history["history"][0]["ended_by"] == "kasi"
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    audit = [(e["actor"], e["action"], e["status"])
+             for e in client.get("/api/v1/audit", headers=admin).json()]  # fmt: skip
+    assert ("kasi", "POST /api/v1/offices/{office}/disruptions", 201) in audit
+    restores = ("kasi", "POST /api/v1/offices/{office}/disruptions/{disruption}/restore", 200)
+    assert audit.count(restores) == 3  # every change is logged, even one that changed nothing
 
 
 def test_callback_without_a_link_when_the_service_is_kiosk_only(
@@ -233,7 +240,9 @@ def test_the_snapshot_carries_the_notice_while_it_lasts(
 ) -> None:
     assert snapshot(client)["disruptions"] == []
     down = start(client, supervisor, service="A", reason="listrik", expected_end="11:00")
-    (face,) = snapshot(client)["disruptions"]
+    snap = snapshot(client)
+    schemas.validate({**snap, "type": "snapshot"})  # as docs/realtime.md describes it
+    (face,) = snap["disruptions"]
     assert (face["service"], face["reason"], face["until"]) == ("A", "listrik", "11:00")
     assert "started_by" not in face  # who marked it is for staff
     client.post(f"{OFFICE}/disruptions/{down['id']}/restore", headers=supervisor)
@@ -327,6 +336,9 @@ def test_retention_erases_callback_numbers_and_keeps_the_counts(
     for phone in ("0812-1111-2222", "0813-3333-4444"):
         body = {"service": "A", "phone": phone, "consent": True}
         client.post(f"{OFFICE}/disruptions/callbacks", json=body, headers=kiosk)
+    held = client.get(f"{OFFICE}/personal-data?phone=0813-3333-4444", headers=supervisor).json()
+    (kept,) = held["callbacks"]
+    assert kept["service"] == "A" and "pulih" in kept["consent_text"]
     erased = client.delete(f"{OFFICE}/personal-data?phone=0813-3333-4444", headers=supervisor)
     assert erased.status_code == 200 and erased.json()["callbacks"] == 1
     db = client.app.state.ctx.queue.db  # type: ignore[attr-defined]

@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { aheadText, estimateText, fill } from "../../../queue_server/web/static/js/antrean-text.js";
+import {
+  aheadText,
+  disruptionOf,
+  disruptionText,
+  estimateText,
+  fill,
+} from "../../../queue_server/web/static/js/antrean-text.js";
 
 const T = {
   ahead: "{n} orang di depan Anda",
@@ -27,4 +33,28 @@ test("the wait is a range, an upper bound, or soon", () => {
   assert.equal(estimateText(T, { low: 0, high: 8 }), "Perkiraan menunggu paling lama 8 menit");
   assert.equal(estimateText(T, { low: 0, high: 0 }), "Segera dipanggil");
   assert.equal(estimateText(T, null), "Segera dipanggil");
+});
+
+const D = {
+  down_service: "Layanan {service} sedang terganggu: {reason}.",
+  down_office: "Semua layanan sedang terganggu: {reason}.",
+  down_until: "Perkiraan pulih pukul {time}.",
+  down_unknown: "Waktu pulih belum diketahui.",
+  reason_listrik: "listrik padam",
+  reason_lainnya: "gangguan teknis",
+};
+
+test("a disruption's notice names the service, the reason and the expected end", () => {
+  const own = { service: "A", reason: "listrik", note: "", until: "10:30" };
+  assert.equal(disruptionText(D, own, "KTP"), "Layanan KTP sedang terganggu: listrik padam. Perkiraan pulih pukul 10:30.");
+  const all = { service: null, reason: "lainnya", note: "server rusak", until: null };
+  assert.equal(disruptionText(D, all, ""), "Semua layanan sedang terganggu: gangguan teknis (server rusak). Waktu pulih belum diketahui.");
+});
+
+test("a service's own disruption comes before an office-wide one", () => {
+  const all = { service: null }, own = { service: "A" };
+  assert.equal(disruptionOf([all, own], "A"), own);
+  assert.equal(disruptionOf([all, own], "B"), all);
+  assert.equal(disruptionOf([], "A"), null);
+  assert.equal(disruptionOf(undefined, "A"), null);
 });
