@@ -46,7 +46,7 @@ ERROR_TEXT: dict[str, str] = {
     "service_inactive": N_("Mohon maaf, layanan {service} sedang tidak tersedia."),
     "service_disrupted": N_(
         "Mohon maaf, layanan {service} sedang terganggu dan belum dapat memberi nomor antrean. "
-        "Tinggalkan nomor HP Anda, kami kabari saat layanan pulih."
+        "Silakan coba lagi setelah layanan pulih."
     ),
     "remote_not_allowed": N_(
         "Nomor antrean layanan {service} hanya dapat diambil langsung di kantor."

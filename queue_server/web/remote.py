@@ -23,7 +23,7 @@ from queue_server.i18n import N_, normalize_lang, translate
 from queue_server.i18n.errors import error_messages
 from queue_server.services.queue import OfficeNotFound
 from queue_server.web.templating import TEMPLATE_DIR, templates, texts
-from queue_server.web.texts import LINE_TEXT
+from queue_server.web.texts import LINE_TEXT, disruption_notice
 
 router = APIRouter(include_in_schema=False)
 pages = templates(TEMPLATE_DIR)
@@ -81,6 +81,7 @@ def _look(state: OfficeQueue, now: datetime) -> dict[str, Any]:
         "open": calendar.is_open(office, now),
         "opens_next": calendar.next_opening(office, None, now),
         "services": public.remote_services(state, now),
+        "disruptions": public.snapshot(state)["disruptions"],
         "nik_cap": office.policy.person_daily_cap,
     }
 
@@ -113,6 +114,11 @@ def remote_page(
         )  # fmt: skip
         service["again"] = when_text(the_office, service["next_opening"], now, language)
         service["waiting_text"], service["wait_text"] = _line(service, language)
+        service["notice"] = disruption_notice(
+            seen["disruptions"], service["code"], service["name"][language], language
+        )
+        if refused is not None and refused["code"] == "service_disrupted":
+            service["reason"] = None  # the notice says it
         (remote if service["remote"] else in_person).append(service)
     available = [s for s in remote if s["refusal"] is None]
     config = {

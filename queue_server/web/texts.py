@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from queue_server.i18n import N_
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from queue_server.i18n import N_, translate
 from queue_server.services.disruptions import REASON_WORDS
 
 LINE_TEXT: dict[str, str] = {
@@ -22,6 +25,28 @@ DISRUPTION_TEXT: dict[str, str] = {
     "down_unknown": N_("Waktu pulih belum diketahui."),
     **{f"reason_{reason}": words for reason, words in REASON_WORDS.items()},
 }
+
+
+def disruption_notice(
+    disruptions: Sequence[Mapping[str, Any]], code: str, service_name: str, lang: str
+) -> str | None:
+    """The notice for service `code` (its own disruption, else an office-wide one), worded as
+    antrean-text.js words it on live screens; None when the service runs normally."""
+    found = [d for d in disruptions if d["service"] == code] or [
+        d for d in disruptions if d["service"] is None
+    ]
+    if not found:
+        return None
+    d = found[0]
+    reason = translate(DISRUPTION_TEXT[f"reason_{d['reason']}"], lang)
+    if d["note"]:
+        reason = f"{reason} ({d['note']})"
+    head_key = "down_service" if d["service"] else "down_office"
+    tail_key = "down_until" if d["until"] else "down_unknown"
+    head = translate(DISRUPTION_TEXT[head_key], lang, service=service_name, reason=reason)
+    tail = translate(DISRUPTION_TEXT[tail_key], lang, time=d["until"] or "")
+    return f"{head} {tail}"
+
 
 # The nine SKM elements (Permenpan RB 14/2017) as the survey asks them; the keys are
 # queue_server.domain.skm.KEYS, the Indonesian names the regulation's own wording.

@@ -258,7 +258,7 @@ def test_instead_of_a_ticket_refuses_the_disrupted_service_on_every_channel(
     at_kiosk = client.post(f"{OFFICE}/tickets", json={"service": "C"},
                            headers={**kiosk, "Accept-Language": "en"})  # fmt: skip
     assert at_kiosk.status_code == 409 and at_kiosk.json()["code"] == "service_disrupted"
-    assert "leave your phone number" in at_kiosk.json()["messages"]["en"].lower()
+    assert "is disrupted" in at_kiosk.json()["messages"]["en"]
     from_afar = client.post(f"{OFFICE}/tickets", json={"service": "C", **PHONE})
     assert from_afar.status_code == 409
     officer = login(client, "petugas1")
@@ -352,3 +352,16 @@ def test_retention_erases_callback_numbers_and_keeps_the_counts(
     assert listed["active"][0]["callbacks"] == 2  # counted still
     client.post(f"{OFFICE}/disruptions/{down['id']}/restore", headers=supervisor)
     assert texts(client, "callback") == []  # erased numbers are not texted
+
+
+def test_the_take_from_home_page_shows_the_notice(
+    client: TestClient, supervisor: dict[str, str]
+) -> None:
+    start(client, supervisor, service="C", reason="sistem_pusat", expected_end="13:45")
+    page = client.get("/ambil/winongan").text
+    assert 'id="notice-C"' in page and "sistem pusat/OSS" in page and "13:45" in page
+    assert 'id="notice-D"' not in page
+    client.patch(OFFICE, json={"disruption_callback": "instead"}, headers=supervisor)
+    english = client.get("/ambil/winongan?lang=en").text
+    assert "central system/OSS" in english and "Expected back at 13:45." in english
+    assert "cannot give queue numbers" not in english  # the notice says it once
