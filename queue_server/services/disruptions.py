@@ -349,13 +349,19 @@ class Disruptions:
         return down.id, added
 
     # ---- reading ----
-    def history(self, office_id: int, limit: int = 50) -> list[Record]:
-        """The office's disruptions, the ones still lasting first, then the newest."""
+    def history(
+        self, office_id: int, limit: int = 50, disruption_id: str | None = None
+    ) -> list[Record]:
+        """The office's disruptions, the ones still lasting first, then the newest (or just
+        `disruption_id`)."""
         counts: dict[str, tuple[int, int]] = {}
+        wanted = [disruptions.c.office_id == office_id]
+        if disruption_id is not None:
+            wanted.append(disruptions.c.id == disruption_id)
         with self.db.read() as conn:
             rows = conn.execute(
                 select(disruptions)
-                .where(disruptions.c.office_id == office_id)
+                .where(*wanted)
                 .order_by(disruptions.c.ended_at.is_not(None), disruptions.c.started_at.desc())
                 .limit(limit)
             ).all()

@@ -97,9 +97,8 @@ def record_out(ctx: Context, office_id: int, record: Record) -> dict[str, Any]:
 
 
 def _one(ctx: Context, office_id: int, disruption_id: str) -> dict[str, Any]:
-    for record in disruptions_of(ctx).history(office_id, limit=1000):
-        if record.disruption.id == disruption_id:
-            return record_out(ctx, office_id, record)
+    for record in disruptions_of(ctx).history(office_id, disruption_id=disruption_id):
+        return record_out(ctx, office_id, record)
     raise ApiError(404, "disruption_not_found")
 
 
