@@ -60,6 +60,7 @@ from .routes import (
     auth,
     bookings,
     chat,
+    consultation,
     messages,
     office_tools,
     privacy,
@@ -189,6 +190,7 @@ def create_app(
     app.include_router(audio.router)
     app.include_router(messages.router)
     app.include_router(chat.router)
+    app.include_router(consultation.router)
     app.include_router(survey.router)
     app.include_router(audit_routes.router)
     app.include_router(privacy.router)

@@ -27,6 +27,10 @@ class Kind(StrEnum):
     REMINDER_DAY = "reminder_day"
     REMINDER_HOUR = "reminder_hour"
     BOOKING_CANCELLED = "booking_cancel"
+    # The consultation desk: the automatic acknowledgement of a new conversation (answers the
+    # visitor at once, so inside WhatsApp's 24-hour window) and an officer's reply or review.
+    CONSULT_ACK = "consult_ack"
+    CONSULT = "consult"
 
 
 # The event that queues each kind (NEAR is queued by position, not by an event).
@@ -80,7 +84,13 @@ TEMPLATES: dict[Kind, str] = {
         "kiosk saat tiba."
     ),
     Kind.BOOKING_CANCELLED: N_("{office}: janji temu {service} {day} pukul {time} dibatalkan."),
+    Kind.CONSULT_ACK: N_(
+        "Pesan Anda telah kami terima dan akan kami jawab paling lambat {time}. "
+        "Nomor antrean: ketik ANTRE <kode> atau STATUS."
+    ),
 }
+# Kinds that answer a message the visitor has just sent (inside WhatsApp's 24-hour window).
+ANSWERS = frozenset({Kind.REPLY.value, Kind.CONSULT_ACK.value})
 
 GSM7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
