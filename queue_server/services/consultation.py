@@ -88,8 +88,8 @@ class Received:
 def _insert_ignore(conn: Connection, table: Any, row: dict[str, Any], key: str) -> bool:
     """Insert `row` unless one with the same `key` is there; say whether it was inserted."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    done = conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key]), row)
-    return bool(done.rowcount)
+    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+    return conn.execute(stmt.returning(table.c.id), row).first() is not None
 
 
 def due_text(when: datetime, office: Any) -> str:

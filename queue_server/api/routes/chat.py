@@ -83,11 +83,11 @@ async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, An
             if isinstance(data, dict) and data.get("media") is not None:
                 file = _json_media(data["media"])
         else:
-            form = await request.form(max_files=1)
-            data = {k: v for k, v in form.items() if not isinstance(v, UploadFile)}
-            upload = form.get("file")
-            if isinstance(upload, UploadFile):  # read one byte past the limit, no more
-                file = Incoming(await upload.read(media.MAX_BYTES + 1), upload.filename or "")
+            async with request.form(max_files=1) as form:
+                data = {k: v for k, v in form.items() if not isinstance(v, UploadFile)}
+                upload = form.get("file")
+                if isinstance(upload, UploadFile):  # read one byte past the limit, no more
+                    file = Incoming(await upload.read(media.MAX_BYTES + 1), upload.filename or "")
     except ValueError:
         raise ApiError(422, "invalid_request") from None
     if not isinstance(data, dict):

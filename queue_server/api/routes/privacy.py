@@ -39,4 +39,5 @@ def erase_personal_data(office: str, phone: str, ctx: Ctx, who: Who) -> dict[str
         "tickets": erased.tickets,
         "messages": erased.messages,
         "bookings": erased.bookings,
+        "conversations": erased.conversations,
     }
