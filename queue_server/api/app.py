@@ -40,6 +40,7 @@ from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
 from queue_server.web import admin as admin_pages
 from queue_server.web import booking as booking_pages
+from queue_server.web import consultation as consultation_pages
 from queue_server.web import pairing, staff
 from queue_server.web import regency as regency_pages
 from queue_server.web import remote as web_remote
@@ -205,6 +206,7 @@ def create_app(
     app.include_router(report_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(booking_pages.router)
+    app.include_router(consultation_pages.router)
     app.include_router(regency_pages.router)
     app.include_router(pairing.api)
     app.include_router(pairing.router)

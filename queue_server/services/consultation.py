@@ -467,11 +467,11 @@ class Consultations:
             if not s.documents:
                 continue
             name = s.name_en if lang == "en" else s.name_id
+            title, body = TEXT["requirements_title"], TEXT["requirements"]
             out.append({
                 "id": None, "own": False,
-                "title": translate(TEXT["requirements_title"], lang, service=name),
-                "body": translate(TEXT["requirements"], lang, service=name,
-                                  documents=", ".join(s.documents)),
+                "title": translate(title, lang, service=name),
+                "body": translate(body, lang, service=name, documents=", ".join(s.documents)),
             })  # fmt: skip
         return out
 

@@ -407,6 +407,8 @@ MESSAGE_KINDS: dict[str, str] = {
     "finished": N_("Selesai"),
     "cancelled": N_("Dibatalkan"),
     "reply": N_("Balasan pesan"),
+    "consult_ack": N_("Konsultasi: tanda terima otomatis"),
+    "consult": N_("Konsultasi: balasan petugas"),
 }
 MESSAGE_STATUS: dict[str, str] = {
     "pending": N_("Menunggu dikirim"),
