@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_server.domain import consultation as rules
@@ -248,10 +248,10 @@ class Consultations:
         with self.db.write() as conn:
             self._conversation(conn, office_id, conversation_id)
             if username is not None:
-                ok = conn.execute(
+                ok = conn.execute(  # the office's own staff, or those who see every office
                     select(users.c.id).where(
                         users.c.username == username, users.c.active.is_(True),
-                        users.c.office_id == office_id,
+                        or_(users.c.office_id == office_id, users.c.office_id.is_(None)),
                     )
                 ).first()  # fmt: skip
                 if ok is None:

@@ -9,7 +9,6 @@ import base64
 import io
 import json
 import uuid
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -282,7 +281,8 @@ def test_assign_saved_replies_and_working_hours_target(
     assert item["seconds_left"] == 24 * 3600
     url = f"{OFFICE}/conversations/{item['id']}/assign"
     assert desk.post(url, json={"officer": "petugas2"}, headers=officer).status_code == 200
-    assert desk.post(url, json={"officer": "admin"}, headers=officer).status_code == 422
+    assert desk.post(url, json={"officer": "admin"}, headers=officer).status_code == 200
+    assert desk.post(url, json={"officer": "nobody"}, headers=officer).status_code == 422
     assert desk.post(url, json={"officer": None}, headers=officer).status_code == 200
 
     replies = desk.get(f"{OFFICE}/saved-replies", headers=officer).json()
@@ -333,4 +333,37 @@ def test_the_help_word_still_answers_with_help(desk: TestClient, queue: QueueSer
     assert count(queue, conversations) == 0
 
 
-_ = timedelta
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_acknowledgement_fits_one_plain_sms_with_a_real_due_time(lang: str) -> None:
+    from queue_server.notifications.rules import SMS_LIMIT, Kind, NotifySettings, render
+
+    text = render(Kind.CONSULT_ACK, lang, {"time": "24-11-2026 09:00 WITA"}, NotifySettings())
+    assert is_gsm7(text) and len(text) <= SMS_LIMIT and "{" not in text
+
+
+def test_a_whatsapp_file_that_cannot_be_fetched_is_asked_again(
+    desk: TestClient, queue: QueueService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+    import hmac
+
+    from queue_server.notifications.media import MediaError
+
+    class Down:
+        def fetch(self, media_id: str) -> Incoming:
+            raise MediaError("graph down")
+
+    monkeypatch.setattr(chat_routes, "media_source_for", lambda gateway: Down())
+    payload = {"entry": [{"changes": [{"value": {"messages": [{
+        "id": f"wamid.{uuid.uuid4().hex}", "from": "6281298765432", "type": "document",
+        "document": {"id": "M1", "filename": "kk.pdf", "mime_type": "application/pdf"},
+    }]}}]}]}  # fmt: skip
+    raw = json.dumps(payload).encode()
+    signature = "sha256=" + hmac.new(b"meta", raw, hashlib.sha256).hexdigest()
+    answer = desk.post(f"{OFFICE}/chat/whatsapp", content=raw,
+                       headers={"X-Hub-Signature-256": signature,
+                                "Content-Type": "application/json"})  # fmt: skip
+    assert answer.json() == {"ok": True, "handled": 1}
+    (asked,) = outgoing(queue, "reply")
+    assert asked.body == "Berkas Anda gagal kami ambil. Mohon kirim ulang."
+    assert count(queue, conversations) == count(queue, attachments) == 0
