@@ -117,7 +117,7 @@ def _json_media(given: Any) -> Incoming:
     return Incoming(data, str(given.get("filename") or ""))
 
 
-def _whatsapp_file(message: dict[str, Any], gateway: dict[str, Any]) -> Incoming | None:
+def _whatsapp_file(message: dict[str, Any], gateway: dict[str, Any]) -> Incoming:
     """The photo or document of a WhatsApp message, fetched by its media id."""
     kind = str(message.get("type"))
     found = message.get(kind)
