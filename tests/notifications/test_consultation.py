@@ -385,3 +385,35 @@ def test_the_report_page_shows_the_desk_figures(desk: TestClient, clock: FrozenC
     assert "Konsultasi: kecepatan menjawab" in text and "24 jam kalender" in text
     assert '<th scope="row">petugas1</th><td>1</td><td>45.0</td><td>45.0</td><td>100.0</td>' in text
     assert '<th scope="row">2026-11-23</th><td>1</td>' in text
+
+
+def test_graph_media_looks_the_id_up_then_downloads_with_the_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from queue_server.notifications import media
+
+    asked: list[tuple[str, str | None]] = []
+
+    class Answer(io.BytesIO):
+        def __enter__(self) -> Answer:
+            return self
+
+        def __exit__(self, *_args: object) -> None:
+            self.close()
+
+    def fake_urlopen(request: Any, timeout: float) -> Answer:
+        asked.append((request.full_url, request.get_header("Authorization")))
+        if request.full_url.endswith("/MEDIA1"):
+            return Answer(json.dumps({"url": "https://lookaside.example/f/1"}).encode())
+        return Answer(PDF)
+
+    monkeypatch.setattr(media.urllib.request, "urlopen", fake_urlopen)
+    source = media.media_source_for({"kind": "whatsapp", "token": "T0KEN"})
+    assert source is not None and source.fetch("MEDIA1").data == PDF
+    assert asked == [
+        ("https://graph.facebook.com/v21.0/MEDIA1", "Bearer T0KEN"),
+        ("https://lookaside.example/f/1", "Bearer T0KEN"),
+    ]
+    assert media.media_source_for({"kind": "http"}) is None
+    with pytest.raises(media.MediaError):
+        source.fetch("../etc")  # not a media id
