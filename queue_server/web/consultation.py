@@ -30,6 +30,7 @@ INBOX_TEXT: dict[str, str] = {
     "assigned": N_("Ditangani: {name}"),
     "nobody": N_("Belum ada yang menangani"),
     "files": N_("{n} berkas"),
+    "file_preview": N_("Berkas: {name}"),
     "empty": N_("Tidak ada percakapan yang terbuka."),
     "pick": N_("Pilih percakapan di sebelah kiri."),
     "ack": N_("Balasan otomatis"),

@@ -69,6 +69,7 @@ def test_the_inbox_answers_reviews_and_closes(browser: Any, site: Site, shots: P
     expect(items.first.locator(".left")).to_contain_text("terlambat 6 jam")
     expect(items.nth(1).locator(".left")).to_contain_text("sisa 23 jam")
     expect(page.locator("#inbox")).to_contain_text("1 berkas")
+    expect(page.locator("#inbox")).to_contain_text("Berkas: ktp.png")
     page.screenshot(animations="disabled", full_page=True,
                     path=str(shots / "konsultasi-kotak-masuk.png"))  # fmt: skip
 

@@ -53,7 +53,7 @@ function inboxItem(c) {
   button.append(
     el("span", "phone", c.phone),
     el("span", "left", standing(c).text),
-    el("span", "preview", c.preview_kind === "attachment" ? `📎 ${c.preview}` : c.preview),
+    el("span", "preview", c.preview_kind === "attachment" ? fill(T.file_preview, { name: c.preview }) : c.preview),
     el("span", "meta", (c.assigned_to ? fill(T.assigned, { name: c.assigned_to }) : T.nobody) + files),
   );
   button.addEventListener("click", () => open(c.id));
