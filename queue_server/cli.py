@@ -202,7 +202,9 @@ def retention(
     finally:
         database.dispose()
     typer.echo(f"erased: {erased.tickets} ticket phone number(s), {erased.messages} message(s)"
-               f" older than {keep} days (offices with their own period: theirs)")  # fmt: skip
+               f" older than {keep} days (offices with their own period: theirs); "
+               f"{erased.callbacks} callback number(s), "
+               f"{erased.conversations} consultation conversation(s)")  # fmt: skip
 
 
 @users_app.command("create")

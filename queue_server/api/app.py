@@ -40,6 +40,7 @@ from queue_server.services.queue import QueueService
 from queue_server.store.db import Database
 from queue_server.web import admin as admin_pages
 from queue_server.web import booking as booking_pages
+from queue_server.web import consultation as consultation_pages
 from queue_server.web import disruptions as disruption_pages
 from queue_server.web import pairing, staff
 from queue_server.web import regency as regency_pages
@@ -61,6 +62,7 @@ from .routes import (
     auth,
     bookings,
     chat,
+    consultation,
     disruptions,
     messages,
     office_tools,
@@ -191,6 +193,7 @@ def create_app(
     app.include_router(audio.router)
     app.include_router(messages.router)
     app.include_router(chat.router)
+    app.include_router(consultation.router)
     app.include_router(survey.router)
     app.include_router(audit_routes.router)
     app.include_router(privacy.router)
@@ -207,6 +210,7 @@ def create_app(
     app.include_router(admin_pages.router)
     app.include_router(booking_pages.router)
     app.include_router(disruption_pages.router)
+    app.include_router(consultation_pages.router)
     app.include_router(regency_pages.router)
     app.include_router(pairing.api)
     app.include_router(pairing.router)

@@ -208,6 +208,14 @@ class VoiceIn(Strict):
     english: bool = False
 
 
+class ConsultationIn(Strict):
+    """The consultation desk's response target: hours, counted on the calendar or only in the
+    office's working hours."""
+
+    target_hours: int = Field(default=24, ge=1, le=720)
+    count: Literal["calendar", "working"] = "calendar"
+
+
 class NotifyIn(Strict):
     near_people: int = Field(default=3, ge=0, le=50)
     near_minutes: int | None = Field(default=None, ge=1, le=600)
@@ -215,6 +223,7 @@ class NotifyIn(Strict):
     phone_daily_cap: int = Field(default=2, ge=1, le=20)
     gateway: dict[str, Any] = Field(default_factory=lambda: {"kind": "log"})
     templates: dict[str, dict[str, str]] = Field(default_factory=dict)
+    consultation: ConsultationIn = Field(default_factory=ConsultationIn)
 
 
 DATE = r"^\d{4}-\d{2}-\d{2}$"

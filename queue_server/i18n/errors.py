@@ -110,6 +110,9 @@ ERROR_TEXT: dict[str, str] = {
     "booking_consent_required": N_(
         "Centang persetujuan agar kami dapat mengirim kode dan pengingat ke nomor HP Anda."
     ),
+    "conversation_not_found": N_("Percakapan tidak ditemukan."),
+    "conversation_closed": N_("Percakapan ini sudah ditutup; balasan tidak dikirim."),
+    "officer_not_found": N_("Petugas itu tidak terdaftar di kantor ini."),
     "prefix_taken": N_(
         "Huruf nomor {prefix} sudah dipakai layanan {service}. Pilih huruf lain agar nomor "
         "antrean tidak kembar."

@@ -16,6 +16,7 @@ from queue_server.domain.errors import DomainError
 from queue_server.domain.model import Channel, Language
 from queue_server.i18n import N_, translate
 from queue_server.i18n.errors import error_messages
+from queue_server.notifications.media import Incoming
 from queue_server.phones import InvalidPhone, normalise
 from queue_server.services.queue import QueueService
 from queue_server.store.repository import tickets
@@ -30,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "STATUS": ("status", "id"), "BATAL": ("cancel", "id"), "CANCEL": ("cancel", "en"),
     "INFO": ("info", "id"), "BERHENTI": ("stop", "id"), "STOP": ("stop", "en"),
     "JANJI": ("booking", "id"), "BOOKING": ("booking", "en"),
+    "BANTUAN": ("help", "id"), "HELP": ("help", "en"), "MENU": ("help", "id"),
 }  # fmt: skip
 
 REPLY: dict[str, str] = {
@@ -74,7 +76,7 @@ def plain(text: str) -> str:
 
 @dataclass(frozen=True)
 class Command:
-    action: str  # take | status | cancel | info | stop | help
+    action: str  # take | status | cancel | info | stop | booking | help | ask (for the desk)
     lang: str
     argument: str = ""
 
@@ -82,7 +84,7 @@ class Command:
 def parse(text: str) -> Command:
     words = re.split(r"\s+", text.strip())
     head = words[0].upper() if words and words[0] else ""
-    action, lang = COMMANDS.get(head, ("help", "id"))
+    action, lang = COMMANDS.get(head, ("ask" if head else "help", "id"))
     argument = words[1].upper() if len(words) > 1 else ""
     return Command(action, lang, argument)
 
@@ -92,14 +94,21 @@ class Chat:
         self.queue = queue
         self.base_url = base_url
 
-    def handle(self, office_id: int, sender: str, text: str) -> str | None:
+    def handle(
+        self, office_id: int, sender: str, text: str, file: Incoming | None = None
+    ) -> str | None:
         """Act on one incoming message; queue the reply; return the reply's text (None when the
-        ticket's own messages answer, e.g. "joined" after ANTRE)."""
+        ticket's own messages answer, e.g. "joined" after ANTRE). A question (not a command)
+        or a file goes to the consultation desk, which acknowledges a new conversation."""
         try:
             phone = normalise(sender)
         except InvalidPhone:
             return None  # not a phone we can answer
         command = parse(text)
+        if file is not None or command.action == "ask":
+            from queue_server.services.consultation import Consultations
+
+            return Consultations(self.queue).receive(office_id, phone, text, file).answer
         if command.action == "help" and self._replies_today(office_id, phone) >= HELP_REPLIES:
             return None  # two auto-responders must not ping-pong at the office's expense
         reply: str | None = getattr(self, f"_{command.action}")(office_id, phone, command)
@@ -117,7 +126,7 @@ class Chat:
                     select(func.count()).where(
                         outbox.messages.c.office_id == office_id,
                         outbox.messages.c.phone == phone,
-                        outbox.messages.c.kind == "reply",
+                        outbox.messages.c.kind.in_(("reply", "consult_ack")),
                         outbox.messages.c.created_at >= since,
                     )
                 ).scalar()

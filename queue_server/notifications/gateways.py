@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from queue_server.phones import mask
 
-from .rules import is_gsm7
+from .rules import ANSWERS, is_gsm7
 
 log = logging.getLogger("antrean.messages")
 
@@ -152,7 +152,7 @@ class WhatsAppCloudGateway:
     def send(self, message: Outgoing) -> None:
         to = message.phone.lstrip("+")
         payload: dict[str, Any] = {"messaging_product": "whatsapp", "to": to}
-        if self.template and message.kind != "reply":  # outside the 24-hour window
+        if self.template and message.kind not in ANSWERS:  # outside the 24-hour window
             language = "en" if message.language == "en" else self.template_language
             parameters = [{"type": "text", "text": message.text}]
             payload["type"] = "template"

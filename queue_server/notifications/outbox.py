@@ -222,12 +222,13 @@ def settle(
 
 
 def queue_reply(
-    conn: Connection, office_id: int, phone: str, lang: str, body: str, now: datetime
-) -> str:
+    conn: Connection, office_id: int, phone: str, lang: str, body: str, now: datetime,
+    kind: Kind = Kind.REPLY,
+) -> str:  # fmt: skip
     """A reply to a chat message (no ticket, never deduplicated with another)."""
     message_id = uuid.uuid4().hex
     _insert(conn, [{
-        "id": message_id, "office_id": office_id, "ticket_id": None, "kind": Kind.REPLY.value,
+        "id": message_id, "office_id": office_id, "ticket_id": None, "kind": kind.value,
         "dedupe_key": f"reply:{message_id}", "phone": phone, "language": lang, "body": body,
         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
     }])  # fmt: skip

@@ -32,6 +32,10 @@ class Kind(StrEnum):
     DELAY = "delay"  # to visitors already waiting when a disruption starts
     CALLBACK = "callback"  # to the callback list when the service is back
     CALLBACK_LINK = "callback_link"  # the same, with the link to take a ticket from afar
+    # The consultation desk: the automatic acknowledgement of a new conversation (answers the
+    # visitor at once, so inside WhatsApp's 24-hour window) and an officer's reply or review.
+    CONSULT_ACK = "consult_ack"
+    CONSULT = "consult"
 
 
 # The event that queues each kind (NEAR is queued by position, not by an event).
@@ -100,7 +104,13 @@ TEMPLATES: dict[Kind, str] = {
         "menunggu."
     ),
     Kind.CALLBACK_LINK: N_("{office}: layanan {service} sudah pulih. Ambil nomor antrean: {link}"),
+    Kind.CONSULT_ACK: N_(
+        "Pesan Anda telah kami terima dan akan kami jawab paling lambat {time}. "
+        "Nomor antrean: ketik ANTRE <kode> atau STATUS."
+    ),
 }
+# Kinds that answer a message the visitor has just sent (inside WhatsApp's 24-hour window).
+ANSWERS = frozenset({Kind.REPLY.value, Kind.CONSULT_ACK.value})
 
 GSM7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"

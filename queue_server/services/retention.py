@@ -14,11 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
 from queue_server.store.tables import (
+    AttachmentRow,
     BookingRow,
+    ConversationMessageRow,
+    ConversationRow,
     DisruptionCallbackRow,
     MessageRow,
     OfficeRow,
@@ -30,6 +34,9 @@ tickets = TicketRow.__table__  # type: ignore[attr-defined]
 messages = MessageRow.__table__  # type: ignore[attr-defined]
 bookings = BookingRow.__table__  # type: ignore[attr-defined]
 callbacks = DisruptionCallbackRow.__table__  # type: ignore[attr-defined]
+conversations = ConversationRow.__table__  # type: ignore[attr-defined]
+conversation_log = ConversationMessageRow.__table__  # type: ignore[attr-defined]
+attachments = AttachmentRow.__table__  # type: ignore[attr-defined]
 
 ERASED = ""  # what an erased phone number or message text becomes
 
@@ -40,6 +47,32 @@ class Erased:
     messages: int
     bookings: int = 0
     callbacks: int = 0  # numbers left on a disruption's callback list (the rows stay, counted)
+    conversations: int = 0
+
+
+def _erase_conversations(conn: Connection, chosen: Any) -> int:
+    """Erase the consultation desk's conversations picked by `chosen` (a WHERE clause): the
+    phone, every message's text, the files' bytes and names. What the figures count stays:
+    when each was opened, answered and by whom, and each file's type and size."""
+    ids = [int(i) for i in conn.execute(select(conversations.c.id).where(chosen)).scalars()]
+    if not ids:
+        return 0
+    conn.execute(
+        update(conversation_log)
+        .where(conversation_log.c.conversation_id.in_(ids))
+        .values(body=ERASED)
+    )
+    conn.execute(
+        update(attachments)
+        .where(attachments.c.conversation_id.in_(ids))
+        .values(data=None, filename=ERASED, note=ERASED)
+    )
+    conn.execute(
+        update(conversations)
+        .where(conversations.c.id.in_(ids))
+        .values(phone=ERASED, open_key=None, status="closed", waiting=False)
+    )
+    return len(ids)
 
 
 def retention_by_office(conn: Connection, days: int) -> dict[int, int]:
@@ -54,7 +87,7 @@ def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
     periods: dict[int, list[int]] = {}
     for office_id, keep in retention_by_office(conn, days).items():
         periods.setdefault(keep, []).append(office_id)
-    done_tickets = done_messages = done_bookings = done_callbacks = 0
+    done_tickets = done_messages = done_bookings = done_callbacks = done_conversations = 0
     for keep, office_ids in sorted(periods.items()):
         cutoff = now - timedelta(days=keep)
         done_bookings += (  # bookings whose day is that long past (a future one keeps its phone)
@@ -107,7 +140,18 @@ def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
             ).rowcount
             or 0
         )
-    return Erased(int(done_tickets), int(done_messages), int(done_bookings), int(done_callbacks))
+        done_conversations += _erase_conversations(
+            conn,
+            and_(
+                conversations.c.office_id.in_(office_ids),
+                conversations.c.last_message_at < cutoff,
+                conversations.c.phone != ERASED,
+            ),
+        )
+    return Erased(
+        int(done_tickets), int(done_messages), int(done_bookings), int(done_callbacks),
+        done_conversations,
+    )  # fmt: skip
 
 
 def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dict[str, object]]]:
@@ -167,6 +211,19 @@ def held_for(conn: Connection, office_id: int, phone: str) -> dict[str, list[dic
                 .order_by(callbacks.c.created_at)
             ).all()
         ],
+        "conversation_messages": [
+            {"direction": m.direction, "kind": m.kind, "body": m.body, "at": m.at.isoformat()}
+            for m in conn.execute(
+                select(conversation_log)
+                .select_from(
+                    conversation_log.join(
+                        conversations, conversations.c.id == conversation_log.c.conversation_id
+                    )
+                )
+                .where(conversations.c.office_id == office_id, conversations.c.phone == phone)
+                .order_by(conversation_log.c.at, conversation_log.c.id)
+            ).all()
+        ],
         "messages": [
             {
                 "kind": m.kind,
@@ -201,9 +258,10 @@ def erase_phone(conn: Connection, office_id: int, phone: str) -> Erased:
         .where(callbacks.c.office_id == office_id, callbacks.c.phone == phone)
         .values(phone=None, consent_text=None, consent_at=None)
     ).rowcount
-    return Erased(
-        int(done_tickets or 0),
-        int(done_messages or 0),
-        int(done_bookings or 0),
-        int(done_callbacks or 0),
+    done_conversations = _erase_conversations(
+        conn, and_(conversations.c.office_id == office_id, conversations.c.phone == phone)
     )
+    return Erased(
+        int(done_tickets or 0), int(done_messages or 0), int(done_bookings or 0),
+        int(done_callbacks or 0), done_conversations,
+    )  # fmt: skip

@@ -386,4 +386,76 @@ class DisruptionCallbackRow(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=32)
 
 
+class ConversationRow(SQLModel, table=True):
+    """A visitor's conversation with the consultation desk (one phone, one office). At most one
+    is open per phone and office: `open_key` is set while it is not closed (unique)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_office_status", "office_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="offices.id")
+    phone: str = Field(max_length=20)  # erased ("") after the retention period
+    language: str = Field(max_length=4)
+    opened_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)  # first response by then
+    status: str = Field(default="open", max_length=16)  # open | answered | closed
+    assigned_to: str | None = Field(default=None, max_length=64)  # a username
+    first_response_at: datetime | None = _utc()
+    first_responder: str | None = Field(default=None, max_length=64)
+    last_message_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    waiting: bool = True  # the visitor wrote last
+    closed_at: datetime | None = _utc()
+    open_key: str | None = Field(default=None, max_length=40, unique=True)
+
+
+class ConversationMessageRow(SQLModel, table=True):
+    """The raw log of a conversation: what the visitor sent (text, attachments) and what went
+    back (the acknowledgement, officers' replies and document reviews)."""
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (Index("ix_conversation_messages_conv", "conversation_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id")
+    office_id: int = Field(foreign_key="offices.id")
+    direction: str = Field(max_length=3)  # in | out
+    kind: str = Field(max_length=16)  # text | attachment | ack | reply | review
+    body: str = Field(default="", max_length=2000)  # erased ("") after the retention period
+    author: str | None = Field(default=None, max_length=64)  # the officer (out, not ack)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    outbox_id: str | None = Field(default=None, max_length=32)  # the text message sent
+
+
+class AttachmentRow(SQLModel, table=True):
+    """A photo or PDF a visitor sent: its type checked from its bytes; only the office's
+    signed-in staff may download it; the bytes are erased with the visitor's personal data."""
+
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="conversation_messages.id", unique=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    office_id: int = Field(foreign_key="offices.id")
+    media_type: str = Field(max_length=40)  # image/jpeg | image/png | image/webp | application/pdf
+    size: int
+    filename: str = Field(default="", max_length=120)
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    review: str = Field(default="none", max_length=16)  # none | complete | incomplete
+    note: str = Field(default="", max_length=300)
+    reviewed_by: str | None = Field(default=None, max_length=64)
+    reviewed_at: datetime | None = _utc()
+
+
+class SavedReplyRow(SQLModel, table=True):
+    """A reply officers pick instead of typing it again."""
+
+    __tablename__ = "saved_replies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="offices.id", index=True)
+    title: str = Field(max_length=100)
+    body: str = Field(max_length=1000)
+
+
 metadata = SQLModel.metadata

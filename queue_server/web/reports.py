@@ -20,6 +20,7 @@ from queue_server.i18n import N_, normalize_lang, translate
 from queue_server.reports.figures import GROUPINGS, Figures, days, figures, grouped, heatmap
 from queue_server.reports.visits import visits
 from queue_server.services.auth import Principal, Role
+from queue_server.services.consultation import Consultations
 from queue_server.web.staff import PRIORITY_WORDS, _office, report_period, signed_in
 from queue_server.web.templating import TEMPLATE_DIR, templates
 from queue_server.web.texts import WEEKDAY_WORDS
@@ -158,6 +159,7 @@ def report_page(
     data["trend"] = _trend(data["daily"], data["lang"])
     data["disruption_rows"] = _disruption_rows(ctx, data["office"].id, data["start"], data["end"],
                                                data["lang"])  # fmt: skip
+    data.update(_consultation(ctx, data["office"].id, data["start"], data["end"], data["lang"]))
     return pages.TemplateResponse(request, "reports.html", data)
 
 
@@ -175,6 +177,26 @@ def _disruption_rows(
         rows.append({"service": name, "month": f.month.strftime("%Y-%m"), "count": f.count,
                      "minutes": f.minutes, "hours": f.hours, "tickets": f.tickets})  # fmt: skip
     return rows
+
+
+TARGET_WORDS = {
+    "calendar": N_("{hours} jam kalender"),
+    "working": N_("{hours} jam kerja"),
+}
+
+
+def _consultation(
+    ctx: Context, office_id: int, first: date, last: date, lang: str
+) -> dict[str, Any]:
+    """The consultation desk's figures for the period (see services/consultation.py)."""
+    desk = Consultations(ctx.queue)
+    with ctx.queue.db.read() as conn:
+        target = desk.target(conn, office_id)
+    return {
+        "consultation": desk.figures(office_id, first, last),
+        "target_words": translate(TARGET_WORDS[target.count], lang, hours=target.hours),
+        "cell": _cell,
+    }
 
 
 @router.get("/laporan.csv", dependencies=[allow(roles=SUPERVISORS, page=True)])

@@ -410,6 +410,8 @@ MESSAGE_KINDS: dict[str, str] = {
     "delay": N_("Pemberitahuan gangguan"),
     "callback": N_("Kabar layanan pulih"),
     "callback_link": N_("Kabar layanan pulih"),
+    "consult_ack": N_("Konsultasi: tanda terima otomatis"),
+    "consult": N_("Konsultasi: balasan petugas"),
 }
 MESSAGE_STATUS: dict[str, str] = {
     "pending": N_("Menunggu dikirim"),

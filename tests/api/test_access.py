@@ -163,6 +163,7 @@ def test_every_route_as_every_caller(client: TestClient, callers: dict[str, str]
         "number": "1", "name": "tidak-ada.png", "device_id": str(spare["id"]),
         "user_id": str(next(u["id"] for u in users if u["username"] == "petugas4")),
         "disruption": "0" * 32,
+        "conversation": "1", "attachment": "1", "reply_id": "1",
     }  # fmt: skip
     # what removes things (a counter, a service) and signing out come last, so earlier calls
     # find everything still there

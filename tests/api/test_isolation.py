@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import io
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,10 @@ TABLES = (
     "print_jobs",
     "messages",
     "survey_responses",
+    "conversations",
+    "conversation_messages",
+    "attachments",
+    "saved_replies",
 )
 SCORES = [4, 3, 4, 3, 4, 3, 4, 3, 4]
 
@@ -129,6 +134,26 @@ REQUESTS: dict[tuple[str, str], tuple[dict[str, str], Any]] = {
     ),
     ("POST", "/api/v1/offices/{office}/bookings/check-in"): ({}, {"code": "ACDEFH"}),
     ("GET", "/api/v1/offices/{office}/bookings"): ({}, None),
+    ("GET", "/api/v1/offices/{office}/conversations"): ({}, None),
+    ("GET", "/api/v1/offices/{office}/conversations/{conversation}"): ({}, None),
+    ("POST", "/api/v1/offices/{office}/conversations/{conversation}/reply"): (
+        {},
+        {"body": "Diambil alih"},
+    ),
+    ("POST", "/api/v1/offices/{office}/conversations/{conversation}/assign"): (
+        {},
+        {"officer": "petugas-b"},
+    ),
+    ("POST", "/api/v1/offices/{office}/conversations/{conversation}/close"): ({}, None),
+    ("POST", "/api/v1/offices/{office}/attachments/{attachment}/review"): (
+        {},
+        {"review": "complete"},
+    ),
+    ("GET", "/api/v1/offices/{office}/attachments/{attachment}"): ({}, None),
+    ("GET", "/api/v1/offices/{office}/saved-replies"): ({}, None),
+    ("POST", "/api/v1/offices/{office}/saved-replies"): ({}, {"title": "x", "body": "y"}),
+    ("DELETE", "/api/v1/offices/{office}/saved-replies/{reply_id}"): ({}, None),
+    ("GET", "/api/v1/offices/{office}/consultation/figures"): ({}, None),
     ("GET", "/janji/{office}"): ({}, None),
     ("GET", "/api/v1/offices/{office}/disruptions"): ({}, None),
     ("POST", "/api/v1/offices/{office}/disruptions"): ({}, {"service": "A", "reason": "jaringan"}),
@@ -252,6 +277,18 @@ def offices(client: TestClient, database: Database) -> Offices:
         _made(client.post(f"{b_api}/counters/1/call-next", headers=officer))
         if then is not None:
             _made(client.post(f"{b_api}/tickets/{ticket['token']}/{then}", headers=officer))
+    # Office B's consultation desk: a visitor's question with a photo, and a saved reply.
+    secret = {"kind": "log", "inbound_secret": "rahasia-b"}
+    _made(client.patch(b_api, json={"notify": {"gateway": secret}}, headers=admin))
+    _made(client.post(f"{b_api}/chat/http", data={"from": "081298765432", "text": "Tanya"},
+                      files={"file": ("ktp.png", _png(), "image/png")},
+                      headers={"X-Antrean-Secret": "rahasia-b"}))  # fmt: skip
+    saved = _made(client.post(f"{b_api}/saved-replies", json={"title": "Salam", "body": "Hai"},
+                              headers=admin))  # fmt: skip
+    _settle_messages(client, database)  # the acknowledgement sent before the snapshots
+    with database.read() as conn:
+        conversation = conn.execute(select(_table("conversations").c.id)).scalar_one()
+        attachment = conn.execute(select(_table("attachments").c.id)).scalar_one()
     with database.read() as conn:
         b_id = int(
             conn.execute(
@@ -270,8 +307,25 @@ def offices(client: TestClient, database: Database) -> Offices:
         "held": taken[1]["token"],
         "waiting": taken[3]["token"],
         "disruption": "0" * 32,
+        "conversation": str(conversation),
+        "attachment": str(attachment),
+        "reply_id": str(saved["id"]),
     }
     return Offices(tokens, b_tokens, values, b_id)
+
+
+def _settle_messages(client: TestClient, database: Database) -> None:
+    """Deliver what the outbox holds (the server's worker may hold a claim: wait for it)."""
+    outbox = _table("messages")
+    for _ in range(200):
+        client.app.state.deliverer.deliver_due()  # type: ignore[attr-defined]
+        with database.read() as conn:
+            busy = conn.execute(
+                select(outbox.c.id).where(outbox.c.status.in_(("pending", "sending")))
+            ).first()
+        if busy is None:
+            return
+        time.sleep(0.05)
 
 
 def _table(name: str) -> Any:
@@ -373,6 +427,10 @@ def test_the_requests_above_work_for_office_b_itself(
         ("GET", "/api/v1/offices/{office}/skm"),
         ("DELETE", "/api/v1/offices/{office}/personal-data"),
         ("PATCH", "/api/v1/offices/{office}/devices/{device_id}"),
+        ("GET", "/api/v1/offices/{office}/conversations/{conversation}"),
+        ("POST", "/api/v1/offices/{office}/conversations/{conversation}/reply"),
+        ("GET", "/api/v1/offices/{office}/attachments/{attachment}"),
+        ("POST", "/api/v1/offices/{office}/attachments/{attachment}/review"),
     ):
         query, body = REQUESTS[(method, path)]
         kind = kinds.get(f"{method} {path}", "supervisor")

@@ -128,7 +128,7 @@ def test_a_visitor_asks_to_see_and_erase_their_data(client: TestClient) -> None:
     assert any(mine["number"] in m["body"] for m in held["messages"])  # the texts sent
     erased = client.delete(url, headers=supervisor).json()
     assert erased == {"phone": "0812****5432", "tickets": 1, "messages": len(held["messages"]),
-                      "bookings": 0, "callbacks": 0}  # fmt: skip
+                      "bookings": 0, "callbacks": 0, "conversations": 0}  # fmt: skip
     assert client.get(url, headers=supervisor).json()["tickets"] == []
     still = client.get(f"{OFFICE}/personal-data?phone=081311112222", headers=supervisor).json()
     assert len(still["tickets"]) == 1  # someone else's number is untouched

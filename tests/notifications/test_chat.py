@@ -96,7 +96,10 @@ def test_a_whole_conversation(chat: TestClient, queue: QueueService) -> None:
     say(chat, "STATUS")
     assert last_reply(queue) == "Anda tidak punya nomor antrean aktif hari ini."
 
-    say(chat, "halo, jam berapa buka?")
+    say(chat, "halo, jam berapa buka?")  # a question: to the consultation desk, acknowledged
+    (ack,) = [m for m in outgoing(queue) if m.kind == "consult_ack"]
+    assert ack.body.startswith("Pesan Anda telah kami terima dan akan kami jawab paling lambat")
+    say(chat, "bantuan")
     assert last_reply(queue).startswith("Ketik ANTRE <kode layanan>")
     for message in outgoing(queue):
         assert is_gsm7(message.body), message.body
@@ -173,7 +176,8 @@ def test_webhooks_check_their_secret_and_signature(chat: TestClient, queue: Queu
 def test_parse_and_plain() -> None:
     assert parse("antri  b") == parse("ANTRE B")
     assert (parse("queue c").action, parse("queue c").lang) == ("take", "en")
-    assert parse("").action == parse("apa kabar").action == "help"
+    assert parse("").action == parse("BANTUAN").action == "help"
+    assert parse("apa kabar").action == "ask"  # a question for the consultation desk
     assert plain("08:00–15:00 … “ok”") == '08:00-15:00 ... "ok"'
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -10,15 +12,19 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from queue_server.api.access import allow
+from queue_server.notifications import media
 from queue_server.notifications.chat import Chat
+from queue_server.notifications.media import Incoming, MediaError
 from queue_server.notifications.outbox import settings_for
 
 from ..deps import Context, Ctx
 from ..errors import ApiError
 
 router = APIRouter(prefix="/api/v1/offices/{office}/chat", tags=["chat"])
+FILES = ("image", "document")  # WhatsApp message types that carry a photo or a document
 SEEN_LIMIT = 10_000
 _seen: OrderedDict[str, None] = OrderedDict()  # WhatsApp message ids handled by this process
 
@@ -45,6 +51,21 @@ def _chat(ctx: Context) -> Chat:
     return Chat(ctx.queue, ctx.settings.base_url())
 
 
+def media_source_for(gateway: dict[str, Any]) -> media.MediaSource | None:
+    """How this office's WhatsApp media is fetched (tests put a fake here)."""
+    return media.media_source_for(gateway)
+
+
+def _fetch_failed(ctx: Context, office_id: int, sender: str) -> None:
+    from queue_server.phones import InvalidPhone, normalise
+    from queue_server.services.consultation import Consultations
+
+    try:
+        Consultations(ctx.queue).fetch_failed(office_id, normalise(sender))
+    except InvalidPhone:
+        return
+
+
 @router.post("/http", dependencies=[allow(secret=True)])
 async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A generic SMS/WhatsApp gateway's webhook: JSON or form with `from` and `text` (also
@@ -55,11 +76,18 @@ async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, An
     given = request.headers.get("x-antrean-secret", "")
     if not secret or not hmac.compare_digest(secret.encode(), given.encode()):
         raise ApiError(403, "forbidden")
+    file: Incoming | None = None
     try:
         if request.headers.get("content-type", "").startswith("application/json"):
             data = await request.json()
+            if isinstance(data, dict) and data.get("media") is not None:
+                file = _json_media(data["media"])
         else:
-            data = dict(await request.form())
+            async with request.form(max_files=1) as form:
+                data = {k: v for k, v in form.items() if not isinstance(v, UploadFile)}
+                upload = form.get("file")
+                if isinstance(upload, UploadFile):  # read one byte past the limit, no more
+                    file = Incoming(await upload.read(media.MAX_BYTES + 1), upload.filename or "")
     except ValueError:
         raise ApiError(422, "invalid_request") from None
     if not isinstance(data, dict):
@@ -70,8 +98,35 @@ async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, An
         raise ApiError(422, "invalid_request")
     found = await run_in_threadpool(ctx.queue.office, office_id)
     ctx.gate.check_office("chat_phone", found, sender)
-    reply = await run_in_threadpool(_chat(ctx).handle, office_id, sender, text[:1000])
+    reply = await run_in_threadpool(_chat(ctx).handle, office_id, sender, text[:1000], file)
     return {"ok": True, "replied": reply is not None}
+
+
+def _json_media(given: Any) -> Incoming:
+    """`media: {base64, filename, mime?}` in a JSON webhook (the declared mime is ignored: the
+    type is read from the bytes)."""
+    if not isinstance(given, dict) or not isinstance(given.get("base64"), str):
+        raise ValueError("media needs base64")
+    encoded = given["base64"]
+    if len(encoded) > (media.MAX_BYTES + 3) * 4 // 3 + 4:  # over the limit already
+        return Incoming(b"\0" * (media.MAX_BYTES + 1), str(given.get("filename") or ""))
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("bad base64") from None
+    return Incoming(data, str(given.get("filename") or ""))
+
+
+def _whatsapp_file(message: dict[str, Any], gateway: dict[str, Any]) -> Incoming:
+    """The photo or document of a WhatsApp message, fetched by its media id."""
+    kind = str(message.get("type"))
+    found = message.get(kind)
+    body: dict[str, Any] = found if isinstance(found, dict) else {}
+    source = media_source_for(gateway)
+    if source is None:
+        raise MediaError("the gateway cannot fetch media")
+    fetched = source.fetch(str(body.get("id", "")))
+    return Incoming(fetched.data, str(body.get("filename") or ""))
 
 
 @router.get("/whatsapp", dependencies=[allow(secret=True)])
@@ -110,12 +165,23 @@ async def incoming_whatsapp(office: str, request: Request, ctx: Ctx) -> dict[str
     for entry in payload.get("entry", []) if isinstance(payload, dict) else []:
         for change in entry.get("changes", []):
             for message in change.get("value", {}).get("messages", []):
-                if message.get("type") != "text" or not _first_time(str(message.get("id", ""))):
+                kind = message.get("type")
+                if kind not in ("text", *FILES) or not _first_time(str(message.get("id", ""))):
                     continue
                 sender = str(message.get("from", ""))
                 if not ctx.gate.allow_office("chat_phone", found, sender):
                     continue  # dropped, not refused: Meta would retry the whole batch
-                text = str(message.get("text", {}).get("body", ""))[:1000]
-                await run_in_threadpool(chat.handle, office_id, sender, text)
+                file: Incoming | None = None
+                if kind in FILES:
+                    text = str((message.get(kind) or {}).get("caption", ""))[:1000]
+                    try:
+                        file = await run_in_threadpool(_whatsapp_file, message, gateway)
+                    except MediaError:
+                        await run_in_threadpool(_fetch_failed, ctx, office_id, sender)
+                        handled += 1
+                        continue
+                else:
+                    text = str(message.get("text", {}).get("body", ""))[:1000]
+                await run_in_threadpool(chat.handle, office_id, sender, text, file)
                 handled += 1
     return {"ok": True, "handled": handled}

@@ -40,4 +40,5 @@ def erase_personal_data(office: str, phone: str, ctx: Ctx, who: Who) -> dict[str
         "messages": erased.messages,
         "bookings": erased.bookings,
         "callbacks": erased.callbacks,
+        "conversations": erased.conversations,
     }
