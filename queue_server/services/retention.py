@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
+from queue_server.notifications import inbound
 from queue_server.store.tables import (
     AttachmentRow,
     BookingRow,
@@ -84,6 +85,7 @@ def retention_by_office(conn: Connection, days: int) -> dict[int, int]:
 def erase_older_than(conn: Connection, now: datetime, days: int) -> Erased:
     """Erase personal data from tickets taken and messages made longer ago than each office's
     retention period (`offices.retention_days`; `days` for offices that set none)."""
+    inbound.forget_older_than(conn, now)  # ids only, kept while a gateway may still retry
     periods: dict[int, list[int]] = {}
     for office_id, keep in retention_by_office(conn, days).items():
         periods.setdefault(keep, []).append(office_id)

@@ -459,3 +459,15 @@ class SavedReplyRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+class InboundMessageRow(SQLModel, table=True):
+    """A gateway's id of a message received: a gateway re-sends a webhook it thinks failed
+    (WhatsApp for days), and the retry may reach another worker; one row per office and id makes
+    each message acted on once. Kept a few days (the retention sweep forgets older ones)."""
+
+    __tablename__ = "inbound_messages"
+
+    office_id: int = Field(foreign_key="offices.id", primary_key=True)
+    message_id: str = Field(primary_key=True, max_length=128)
+    received_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)

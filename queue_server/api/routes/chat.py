@@ -7,15 +7,15 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from queue_server.api.access import allow
-from queue_server.notifications import media
+from queue_server.notifications import inbound, media
 from queue_server.notifications.chat import Chat
 from queue_server.notifications.media import Incoming, MediaError
 from queue_server.notifications.outbox import settings_for
@@ -25,20 +25,18 @@ from ..errors import ApiError
 
 router = APIRouter(prefix="/api/v1/offices/{office}/chat", tags=["chat"])
 FILES = ("image", "document")  # WhatsApp message types that carry a photo or a document
-SEEN_LIMIT = 10_000
-_seen: OrderedDict[str, None] = OrderedDict()  # WhatsApp message ids handled by this process
+T = TypeVar("T")
 
 
-def _first_time(message_id: str) -> bool:
-    """Meta re-sends a webhook it thinks failed: each message is acted on once (per process)."""
-    if not message_id:
-        return True
-    if message_id in _seen:
-        return False
-    _seen[message_id] = None
-    while len(_seen) > SEEN_LIMIT:
-        _seen.popitem(last=False)
-    return True
+def _once(ctx: Context, office_id: int, message_id: str, act: Callable[[], T]) -> T | None:
+    """Act on a received message unless a worker already did (a gateway's retry: None)."""
+    if not inbound.first_time(ctx.queue.db, office_id, message_id, ctx.clock.now()):
+        return None
+    try:
+        return act()
+    except BaseException:
+        inbound.forget(ctx.queue.db, office_id, message_id)  # the retry gets another go
+        raise
 
 
 def _gateway_settings(ctx: Context, office: str) -> tuple[int, dict[str, Any]]:
@@ -70,7 +68,8 @@ def _fetch_failed(ctx: Context, office_id: int, sender: str) -> None:
 async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     """A generic SMS/WhatsApp gateway's webhook: JSON or form with `from` and `text` (also
     `sender`/`phone` and `message`/`body`), authenticated by the office's shared secret in the
-    `X-Antrean-Secret` header."""
+    `X-Antrean-Secret` header. A gateway that sends its message `id` (or `message_id`) may
+    re-send safely: a message already received is not acted on again."""
     office_id, gateway = await run_in_threadpool(_gateway_settings, ctx, office)
     secret = str(gateway.get("inbound_secret") or "")
     given = request.headers.get("x-antrean-secret", "")
@@ -98,7 +97,13 @@ async def incoming_http(office: str, request: Request, ctx: Ctx) -> dict[str, An
         raise ApiError(422, "invalid_request")
     found = await run_in_threadpool(ctx.queue.office, office_id)
     ctx.gate.check_office("chat_phone", found, sender)
-    reply = await run_in_threadpool(_chat(ctx).handle, office_id, sender, text[:1000], file)
+    message_id = str(data.get("id") or data.get("message_id") or "")
+    chat = _chat(ctx)
+
+    def act() -> str | None:
+        return chat.handle(office_id, sender, text[:1000], file)
+
+    reply = await run_in_threadpool(_once, ctx, office_id, message_id, act)
     return {"ok": True, "replied": reply is not None}
 
 
@@ -166,22 +171,35 @@ async def incoming_whatsapp(office: str, request: Request, ctx: Ctx) -> dict[str
         for change in entry.get("changes", []):
             for message in change.get("value", {}).get("messages", []):
                 kind = message.get("type")
-                if kind not in ("text", *FILES) or not _first_time(str(message.get("id", ""))):
+                if kind not in ("text", *FILES):
                     continue
                 sender = str(message.get("from", ""))
                 if not ctx.gate.allow_office("chat_phone", found, sender):
                     continue  # dropped, not refused: Meta would retry the whole batch
-                file: Incoming | None = None
-                if kind in FILES:
-                    text = str((message.get(kind) or {}).get("caption", ""))[:1000]
-                    try:
-                        file = await run_in_threadpool(_whatsapp_file, message, gateway)
-                    except MediaError:
-                        await run_in_threadpool(_fetch_failed, ctx, office_id, sender)
-                        handled += 1
-                        continue
-                else:
-                    text = str(message.get("text", {}).get("body", ""))[:1000]
-                await run_in_threadpool(chat.handle, office_id, sender, text, file)
-                handled += 1
+                done = await run_in_threadpool(
+                    _once, ctx, office_id, str(message.get("id", "")),
+                    lambda m=message, k=kind, who=sender: _whatsapp_message(
+                        ctx, chat, office_id, gateway, m, k, who
+                    ),
+                )  # fmt: skip
+                handled += done is not None
     return {"ok": True, "handled": handled}
+
+
+def _whatsapp_message(
+    ctx: Context, chat: Chat, office_id: int, gateway: dict[str, Any], message: dict[str, Any],
+    kind: str, sender: str,
+) -> bool:  # fmt: skip
+    """Act on one WhatsApp message: a text, or a photo/document fetched by its media id."""
+    file: Incoming | None = None
+    if kind in FILES:
+        text = str((message.get(kind) or {}).get("caption", ""))[:1000]
+        try:
+            file = _whatsapp_file(message, gateway)
+        except MediaError:
+            _fetch_failed(ctx, office_id, sender)
+            return True
+    else:
+        text = str(message.get("text", {}).get("body", ""))[:1000]
+    chat.handle(office_id, sender, text, file)
+    return True
