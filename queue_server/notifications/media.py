@@ -39,11 +39,17 @@ class Incoming:
 
     data: bytes
     filename: str = ""
+    too_big: bool = False  # known to be over MAX_BYTES before its bytes were read (or kept)
+
+    @classmethod
+    def oversized(cls, filename: str = "") -> Incoming:
+        """A file refused for its size alone: its bytes are never held."""
+        return cls(b"", filename, too_big=True)
 
 
-def media_type(data: bytes) -> str:
+def media_type(data: bytes, too_big: bool = False) -> str:
     """The file's type from its bytes; raises FileRefused when too big or not allowed."""
-    if len(data) > MAX_BYTES:
+    if too_big or len(data) > MAX_BYTES:
         raise FileRefused("too_big")
     if not data:
         raise FileRefused("wrong_type")

@@ -144,7 +144,7 @@ class Consultations:
         checked: str | None = None
         if file is not None:
             try:
-                checked = media_type(file.data)
+                checked = media_type(file.data, file.too_big)
             except FileRefused as refused:
                 return self._refuse(office_id, phone, refused.reason)
         text = text.strip()[:2000]

@@ -114,7 +114,7 @@ def _json_media(given: Any) -> Incoming:
         raise ValueError("media needs base64")
     encoded = given["base64"]
     if len(encoded) > (media.MAX_BYTES + 3) * 4 // 3 + 4:  # over the limit already
-        return Incoming(b"\0" * (media.MAX_BYTES + 1), str(given.get("filename") or ""))
+        return Incoming.oversized(str(given.get("filename") or ""))
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
