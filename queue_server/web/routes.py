@@ -50,6 +50,7 @@ SCRIPT_TEXT: dict[str, str] = {
     **LINE_TEXT,
     **DISRUPTION_TEXT,
     "down_keep": N_("Nomor antrean Anda tetap berlaku."),
+    "estimate_paused": N_("Perkiraan waktu tunggu belum bisa dihitung selama gangguan."),
     "cancel_failed": N_("Pembatalan gagal. Silakan coba lagi."),
     "sound_on": N_("Suara panggilan aktif"),
     "connecting": N_("Menyambungkan…"),

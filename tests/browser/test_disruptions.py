@@ -125,6 +125,8 @@ def test_disruption_on_and_off_shows_and_hides_the_notice_live(
     phone.locator("#disruption").wait_for(state="visible")
     words = phone.locator("#disruption-text").inner_text()
     assert "sistem pusat/OSS" in words and "tetap berlaku" in words
+    estimate = phone.locator("#estimate")
+    assert "belum bisa dihitung selama gangguan" in estimate.inner_text()  # no wait promised
     assert_accessible(phone, "phone page with a disruption notice")
     phone.screenshot(animations="disabled", path=str(shots / "gangguan-hp.png"), full_page=True)
 
@@ -163,6 +165,7 @@ def test_disruption_on_and_off_shows_and_hides_the_notice_live(
     notice.wait_for(state="hidden")
     ticker.wait_for(state="hidden")
     phone.locator("#disruption").wait_for(state="hidden")
+    assert "gangguan" not in estimate.inner_text()  # a wait again once it is back
     kiosk.screenshot(animations="disabled", path=str(shots / "gangguan-kiosk-pulih.png"))
     display.screenshot(animations="disabled", path=str(shots / "gangguan-layar-pulih.png"))
     phone.screenshot(animations="disabled", path=str(shots / "gangguan-hp-pulih.png"),

@@ -138,7 +138,7 @@ def test_survey_after_service_and_the_printable_recap(
         assert_accessible(page, "SKM recap")
         page.screenshot(animations="disabled", path=str(shots / "laporan-skm.png"), full_page=True)
         page.goto(f"{site.url}/laporan?by=service")
-        assert page.locator("table.figures tr.total th").inner_text() == "Jumlah"
+        assert page.locator("#report-figures tr.total th").inner_text() == "Jumlah"
         assert page.locator("table.heatmap tbody tr").count() == 7
         page.locator("#trend .uplot canvas").first.wait_for()  # the vendored chart drew
         assert_accessible(page, "report page")

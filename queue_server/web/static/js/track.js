@@ -10,6 +10,7 @@ const OPEN = ["waiting", "called", "on_hold", "missed"];
 const WAITING = ["waiting", "on_hold", "missed"];
 
 let last = null; // the ticket as last shown
+let down = null; // the disruption stopping the ticket's service now, if any
 let audio = null; // an AudioContext, once the visitor allowed sound
 
 function render(ticket) {
@@ -28,7 +29,8 @@ function render(ticket) {
   $("estimate").hidden = !waiting;
   if (waiting) {
     $("ahead").textContent = aheadText(T, ticket.ahead);
-    $("estimate").textContent = estimateText(T, ticket.estimate_minutes);
+    // No wait is promised while the service is down: the line does not move then.
+    $("estimate").textContent = down ? T.estimate_paused : estimateText(T, ticket.estimate_minutes);
   }
   $("cancel").hidden = !OPEN.includes(status);
   $("survey-link").hidden = status !== "done";
@@ -99,11 +101,12 @@ async function cancelTicket() {
 // The notice while the ticket's service (or the whole office) is disrupted.
 let service = { code: config.ticket.service, name: null };
 function renderDisruption(disruptions) {
-  const down = disruptionOf(disruptions, service.code);
+  down = disruptionOf(disruptions, service.code);
   $("disruption").hidden = !down;
   $("disruption-text").textContent = down
     ? `${disruptionText(T, down, service.name ?? document.querySelector(".ticket .service").textContent)} ${T.down_keep}`
     : "";
+  if (last !== null) render(last); // the wait estimate, paused or back
 }
 
 render(config.ticket);
