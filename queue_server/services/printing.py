@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, update
 
+from queue_server.domain.disruptions import active_for
 from queue_server.domain.model import Ticket
 from queue_server.domain.queue import OfficeQueue
 from queue_server.store import repository as repo
@@ -78,6 +79,8 @@ def job_message(
     service = state.services.get(ticket.service)
     ahead = state.ahead(ticket)
     estimate = state.estimate(ticket, ahead, now)
+    # While its service is disrupted the line does not move: no wait is printed as a promise.
+    down = active_for(state.office.disruptions, ticket.service) is not None
     english = ticket.language.value == "en"
     return {
         "type": "print",
@@ -93,8 +96,8 @@ def job_message(
                 "issued_at": ticket.issued_at.isoformat(),
                 "timezone": state.office.timezone,
                 "ahead": ahead,
-                "estimate_low": estimate.low,
-                "estimate_high": estimate.high,
+                "estimate_low": None if down else estimate.low,
+                "estimate_high": None if down else estimate.high,
                 "documents": list(service.documents) if service else [],
                 "tracking_url": f"{base_url}/t/{ticket.token}",
                 "language": ticket.language.value,

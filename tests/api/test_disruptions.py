@@ -279,6 +279,29 @@ def test_besides_a_ticket_keeps_giving_tickets(
     assert client.post(f"{OFFICE}/tickets", json={"service": "A"}, headers=kiosk).status_code == 201
 
 
+def test_a_ticket_printed_while_its_service_is_down_promises_no_wait(
+    client: TestClient, supervisor: dict[str, str], kiosk: dict[str, str]
+) -> None:
+    from queue_server.services.printing import job_message
+
+    queue = client.app.state.ctx.queue  # type: ignore[attr-defined]
+    office_id = queue.office_id("winongan")
+    taken = take(client, kiosk, "A")
+
+    def printed() -> dict[str, Any]:
+        state = queue.read(office_id)
+        ticket = next(t for t in state.tickets.values() if t.token == taken["token"])
+        message = job_message("j", False, ticket, state, "http://x", queue.clock.now())
+        fields: dict[str, Any] = message["job"]["ticket"]
+        return fields
+
+    assert printed()["estimate_high"] is not None
+    down = start(client, supervisor, service="A", reason="listrik")
+    assert printed()["estimate_low"] is None and printed()["estimate_high"] is None
+    client.post(f"{OFFICE}/disruptions/{down['id']}/restore", headers=supervisor)
+    assert printed()["estimate_high"] is not None
+
+
 def _disruption(client: TestClient, service: str | None, start: datetime, end: datetime) -> None:
     db = client.app.state.ctx.queue.db  # type: ignore[attr-defined]
     with db.write() as conn:
