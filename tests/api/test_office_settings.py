@@ -134,3 +134,33 @@ def test_officers_see_the_settings_but_cannot_change_them(client: TestClient) ->
     officer = login(client, "petugas1")
     assert client.get(OFFICE, headers=officer).json()["number_digits"] == 3
     assert client.patch(OFFICE, json={"number_digits": 4}, headers=officer).status_code == 403
+
+
+def test_changing_one_message_setting_keeps_the_gateway_and_its_secrets(
+    client: TestClient, database: Any
+) -> None:
+    """A PATCH changes what it sends: the gateway (and its secrets), the office's own templates
+    and the response target stay as they were, rather than going back to the defaults."""
+    admin = login(client, "admin", ADMIN_PASSWORD)
+    first = {"gateway": {"kind": "http", "url": "https://sms.example/send", "password": "rahasia-9",
+                         "username": "antrean"},
+             "templates": {"called": {"id": "Nomor {number} ke loket {counter}."}},
+             "consultation": {"target_hours": 8, "count": "working"}}  # fmt: skip
+    assert client.patch(OFFICE, json={"notify": first}, headers=admin).status_code == 200
+    changed = client.patch(OFFICE, json={"notify": {"near_people": 5}}, headers=admin)
+    assert changed.status_code == 200, changed.text
+    shown = changed.json()["notify"]
+    assert shown["near_people"] == 5
+    assert shown["gateway"] == {"kind": "http", "url": "https://sms.example/send",
+                                "password": "****", "username": "antrean"}  # fmt: skip
+    assert shown["templates"] == first["templates"]
+    assert shown["consultation"] == {"target_hours": 8, "count": "working"}
+    from sqlalchemy import select
+
+    from queue_server.store.repository import offices
+
+    with database.read() as conn:
+        stored = conn.execute(select(offices.c.notify).where(offices.c.slug == "winongan")).scalar()
+    assert stored["gateway"]["password"] == "rahasia-9"  # the secret itself, not "****"
+    off = client.patch(OFFICE, json={"notify": {"near_minutes": None}}, headers=admin)
+    assert off.json()["notify"]["near_minutes"] is None  # sent as null: set to null

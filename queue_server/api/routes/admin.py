@@ -213,9 +213,16 @@ def update_office(office: str, body: schemas.OfficePatch, ctx: Ctx, who: Who) ->
     if "retention_days" in body.model_fields_set:  # null: back to the server's default
         changes["retention_days"] = body.retention_days
     if body.notify is not None:
-        notify = body.notify.model_dump()
+        # Only what was sent changes (a PATCH): left out, the gateway and its secrets, the
+        # templates and the response target stay as stored, not back to the defaults.
         stored = ctx.admin.get_office(office_id).notify or {}
-        notify["gateway"] = _keep_secrets(notify["gateway"], stored.get("gateway") or {})
+        sent = body.notify.model_dump(exclude_unset=True)
+        notify = {**body.notify.model_dump(), **stored, **sent}
+        notify["gateway"] = (
+            _keep_secrets(sent["gateway"], stored.get("gateway") or {})
+            if "gateway" in sent
+            else notify["gateway"]
+        )
         try:
             gateways.from_settings(notify["gateway"])
         except (TypeError, ValueError):
