@@ -163,10 +163,22 @@ def report_page(
     return pages.TemplateResponse(request, "reports.html", data)
 
 
+DISRUPTION_COLUMNS = (N_("Layanan"), N_("Bulan"), N_("Jumlah gangguan"), N_("Lama (menit)"),
+                      N_("Lama (jam)"), N_("Nomor antrean terdampak"))  # fmt: skip
+CONSULTATION_COLUMNS = (N_("Petugas (penjawab pertama)"), N_("Dijawab"),
+                        N_("Jawaban pertama, median (menit)"), N_("Jawaban pertama, P90 (menit)"),
+                        N_("% dijawab dalam target"))  # fmt: skip
+TARGET_WORDS = {
+    "calendar": N_("{hours} jam kalender"),
+    "working": N_("{hours} jam kerja"),
+}
+
+
 def _disruption_rows(
     ctx: Context, office_id: int, first: date, last: date, lang: str
-) -> list[dict[str, Any]]:
-    """Disruption time and tickets affected per service and month, named for the page."""
+) -> list[list[str]]:
+    """Disruption time and tickets affected per service and month (DISRUPTION_COLUMNS), for the
+    page and the workbook alike."""
     from queue_server.services.disruptions import Disruptions
 
     services = ctx.queue.read(office_id).services
@@ -174,28 +186,34 @@ def _disruption_rows(
     for f in Disruptions(ctx.queue, ctx.settings.base_url()).figures(office_id, first, last):
         svc = services.get(f.service)
         name = (svc.name_en if lang == "en" else svc.name_id) if svc else f.service
-        rows.append({"service": name, "month": f.month.strftime("%Y-%m"), "count": f.count,
-                     "minutes": f.minutes, "hours": f.hours, "tickets": f.tickets})  # fmt: skip
+        rows.append([name, f.month.strftime("%Y-%m"), str(f.count), f"{f.minutes:.0f}",
+                     f"{f.hours:.1f}", str(f.tickets)])  # fmt: skip
     return rows
-
-
-TARGET_WORDS = {
-    "calendar": N_("{hours} jam kalender"),
-    "working": N_("{hours} jam kerja"),
-}
 
 
 def _consultation(
     ctx: Context, office_id: int, first: date, last: date, lang: str
 ) -> dict[str, Any]:
-    """The consultation desk's figures for the period (see services/consultation.py)."""
+    """The consultation desk's figures for the period (see services/consultation.py): the
+    per-officer table (CONSULTATION_COLUMNS, the total last) and the conversations per day."""
     desk = Consultations(ctx.queue)
     with ctx.queue.db.read() as conn:
         target = desk.target(conn, office_id)
+    found = desk.figures(office_id, first, last)
+
+    def row(name: str, f: Any) -> list[str]:
+        return [name, str(f.answered), _cell(f.median_minutes), _cell(f.p90_minutes),
+                _cell(f.within_target_pct)]  # fmt: skip
+
     return {
-        "consultation": desk.figures(office_id, first, last),
+        "consultation": found,
+        "consultation_rows": [
+            *(row(name, f) for name, f in found.per_officer.items()),
+            row(translate(N_("Jumlah"), lang), found.total),
+        ],
         "target_words": translate(TARGET_WORDS[target.count], lang, hours=target.hours),
-        "cell": _cell,
+        "disruption_header": [translate(c, lang) for c in DISRUPTION_COLUMNS],
+        "consultation_header": [translate(c, lang) for c in CONSULTATION_COLUMNS],
     }
 
 
@@ -247,6 +265,17 @@ def report_xlsx(
     sheet.append(data["header"])
     for row in data["rows"]:
         sheet.append([_number(cell) for cell in row])
+    office_id, lang = data["office"].id, data["lang"]
+    more = _consultation(ctx, office_id, data["start"], data["end"], lang)
+    for title, header, rows in (
+        (N_("Gangguan layanan"), more["disruption_header"],
+         _disruption_rows(ctx, office_id, data["start"], data["end"], lang)),
+        (N_("Konsultasi"), more["consultation_header"], more["consultation_rows"]),
+    ):  # fmt: skip
+        extra = book.create_sheet(translate(title, lang))
+        extra.append(header)
+        for row in rows:
+            extra.append([row[0], *(_number(cell) for cell in row[1:])])
     out = io.BytesIO()
     book.save(out)
     name = f"laporan-{data['office'].slug}-{data['start']}-{data['end']}-{data['by']}.xlsx"

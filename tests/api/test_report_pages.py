@@ -62,6 +62,11 @@ def test_reports_for_supervisors_in_html_csv_and_xlsx(
     sheet = load_workbook(io.BytesIO(book.content)).active
     assert sheet.cell(1, 1).value == "Hari dalam minggu" and sheet.cell(2, 1).value == "Senin"
     assert sheet.cell(2, 2).value == 3.0
+    names = load_workbook(io.BytesIO(book.content)).sheetnames
+    assert names == ["Laporan", "Gangguan layanan", "Konsultasi"]  # the page's other tables
+    consult = load_workbook(io.BytesIO(book.content))["Konsultasi"]
+    assert consult.cell(1, 1).value == "Petugas (penjawab pertama)"
+    assert consult.cell(2, 1).value == "Jumlah"  # no conversations yet: the total alone
     closing = client.get("/laporan/harian?day=2026-11-23")
     assert closing.status_code == 200 and "Per loket" in closing.text and "Loket 1" in closing.text
 
