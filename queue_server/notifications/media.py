@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import urllib.error
 import urllib.request
 import warnings
@@ -73,7 +74,8 @@ def media_type(data: bytes, too_big: bool = False) -> str:
 def safe_name(filename: str, checked_type: str) -> str:
     """A plain file name for the download, its extension the checked type's."""
     stem = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].rsplit(".", 1)[0]
-    kept = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem)[:60].strip("-")
+    kept = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "-" for ch in stem)
+    kept = re.sub("-{2,}", "-", kept)[:60].strip("-")  # ASCII: it goes in an HTTP header
     return f"{kept or 'berkas'}.{EXTENSIONS[checked_type]}"
 
 

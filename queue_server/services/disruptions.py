@@ -226,7 +226,7 @@ class Disruptions:
                 row = self._row(conn, office_id, disruption_id)
                 if row.ended_at is not None:
                     raise DisruptionNotFound(disruption_id)  # over: nothing left to expect
-                if expected_end is not None and expected_end <= row.started_at:
+                if expected_end is not None and expected_end <= now:
                     raise ExpectedEndPast()
                 change = {
                     "at": now.isoformat(),

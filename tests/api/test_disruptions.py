@@ -94,6 +94,12 @@ def test_waiting_visitors_get_exactly_one_delay_text(
                          headers=supervisor)  # fmt: skip
     assert moved.status_code == 200 and moved.json()["until"] == "11:15"
     assert moved.json()["changes"][0]["by"] == "kasi"
+    past = client.patch(
+        f"{OFFICE}/disruptions/{down['id']}",
+        json={"expected_end": "2026-11-23T08:30:00+07:00"},
+        headers=supervisor,
+    )
+    assert past.status_code == 422  # after the start but already gone: refused, not shown
     # a ticket taken after the start sees the notice at the kiosk: it is not texted
     take(client, kiosk, "A", phone="0813-5555-6666", notify_consent=True)
     assert len(texts(client, "delay")) == 1

@@ -110,6 +110,9 @@ def test_a_question_is_acknowledged_once_answered_and_counted(
     ]  # fmt: skip
     assert thread["first_response_at"] is None  # the acknowledgement is not a response
 
+    blank = desk.post(f"{OFFICE}/conversations/{item['id']}/reply", json={"body": "   "},
+                      headers=officer)  # fmt: skip
+    assert blank.status_code == 422  # a blank reply is no response
     clock.advance(minutes=29)  # 30 minutes after the question
     answer = desk.post(f"{OFFICE}/conversations/{item['id']}/reply",
                        json={"body": "Syarat SKTM: KTP, KK, surat pengantar RT/RW."},
@@ -417,3 +420,11 @@ def test_graph_media_looks_the_id_up_then_downloads_with_the_token(
     assert media.media_source_for({"kind": "http"}) is None
     with pytest.raises(media.MediaError):
         source.fetch("../etc")  # not a media id
+
+
+def test_a_file_name_in_any_script_downloads_with_a_plain_name() -> None:
+    from queue_server.notifications.media import safe_name
+
+    assert safe_name("KTP-文件-ṡ.png", "image/png") == "KTP.png"
+    assert safe_name("文件.pdf", "application/pdf") == "berkas.pdf"
+    safe_name("x", "image/png").encode("latin-1")  # fits an HTTP header

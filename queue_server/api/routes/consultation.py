@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/v1/offices/{office}", tags=["consultation"])
 
 
 class ReplyIn(schemas.Strict):
-    body: str = Field(min_length=1, max_length=1000)
+    body: str = Field(min_length=1, max_length=1000, pattern=r"\S")  # not blank
 
 
 class AssignIn(schemas.Strict):
